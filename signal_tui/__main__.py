@@ -1,0 +1,3 @@
+from signal_tui.cli import main
+
+raise SystemExit(main())

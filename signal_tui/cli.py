@@ -1,0 +1,133 @@
+"""Command line: `signal-tui [options]` opens the app; subcommands run the simulator or headless tools."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+from signal_tui import __version__
+from signal_tui.config import Config, ConfigError, load_config
+
+SUBCOMMANDS = ("simulator", "receive", "send", "export", "stats")
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--url", help="signal-cli-rest-api base URL (env SIGNAL_TUI_URL)")
+    parser.add_argument(
+        "--account", help="account number, e.g. +4917600000000 (env SIGNAL_TUI_ACCOUNT)"
+    )
+    parser.add_argument(
+        "--data-dir", type=Path, help="where the cache lives (env SIGNAL_TUI_DATA_DIR)"
+    )
+    parser.add_argument("--config", type=Path, dest="config_file", help="config file (TOML)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="signal-tui",
+        description="A terminal Signal messenger over signal-cli-rest-api.",
+    )
+    parser.add_argument("--version", action="version", version=f"signal-tui {__version__}")
+    _common(parser)
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="start the bundled simulator with demo data and a throwaway cache, and open the app",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sim = sub.add_parser("simulator", help="run the bundled signal-cli-rest-api simulator")
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=int, default=8080)
+    sim.add_argument("--mode", choices=["normal", "native", "json-rpc"], default="json-rpc")
+    sim.add_argument("--scenario", choices=["demo", "empty"], default="demo")
+    sim.add_argument(
+        "--profile",
+        choices=["0.100", "head"],
+        default="head",
+        help="which server release to imitate (the /v2/send response shape differs)",
+    )
+
+    rec = sub.add_parser("receive", help="receive into the cache and print new messages")
+    _common(rec)
+    rec.add_argument("--follow", action="store_true", help="keep receiving until interrupted")
+    rec.add_argument("--json", action="store_true", help="print JSON lines")
+
+    snd = sub.add_parser("send", help="send a message through the outbox")
+    _common(snd)
+    snd.add_argument("--to", action="append", required=True, help="NUMBER, UUID or group.ID")
+    snd.add_argument("--attach", action="append", type=Path, default=[], help="file to attach")
+    snd.add_argument("text", nargs="?", help="message text (default: read stdin)")
+
+    exp = sub.add_parser("export", help="export history from the cache")
+    _common(exp)
+    exp.add_argument("--conversation", help="conversation id, number, UUID or group.ID")
+    exp.add_argument("--format", choices=["json", "markdown"], default="markdown")
+
+    st = sub.add_parser("stats", help="counts from the cache")
+    _common(st)
+    st.add_argument("--json", action="store_true")
+    return parser
+
+
+def _flags(ns: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "url": ns.url,
+        "account": ns.account,
+        "data_dir": ns.data_dir,
+        "config_file": ns.config_file,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    ns = parser.parse_args(argv)
+    if ns.command == "simulator":
+        from signal_tui.simulator.server import run_forever
+
+        return run_forever(
+            host=ns.host, port=ns.port, mode=ns.mode, scenario=ns.scenario, profile=ns.profile
+        )
+    try:
+        config = load_config(_flags(ns))
+    except ConfigError as exc:
+        print(f"signal-tui: configuration error: {exc}", file=sys.stderr)
+        return 2
+    if ns.command is None:
+        return _run_tui(config, demo=ns.demo)
+    from signal_tui.core import headless
+
+    try:
+        if ns.command == "receive":
+            return asyncio.run(headless.receive_cmd(config, follow=ns.follow, as_json=ns.json))
+        if ns.command == "send":
+            text = ns.text if ns.text is not None else sys.stdin.read()
+            return asyncio.run(headless.send_cmd(config, to=ns.to, attach=ns.attach, text=text))
+        if ns.command == "export":
+            return asyncio.run(
+                headless.export_cmd(config, conversation=ns.conversation, fmt=ns.format)
+            )
+        if ns.command == "stats":
+            return asyncio.run(headless.stats_cmd(config, as_json=ns.json))
+    except KeyboardInterrupt:
+        return 130
+    except headless.HeadlessError as exc:
+        print(f"signal-tui: {exc}", file=sys.stderr)
+        return 2
+    parser.error(f"unknown command {ns.command}")
+    return 2
+
+
+def _run_tui(config: Config, *, demo: bool) -> int:
+    if demo:
+        from signal_tui.demo import run_demo
+
+        return run_demo(config)
+    from signal_tui.ui.app import make_app
+
+    app = make_app(config)
+    app.run()
+    return app.return_code or 0

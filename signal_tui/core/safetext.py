@@ -1,0 +1,42 @@
+"""The one place that makes untrusted text safe to display.
+
+Text from other people (message bodies, names, filenames, group titles, server errors) may carry
+terminal control sequences or bidi overrides that reorder what the user sees. `clean` removes
+them; the UI then wraps the result in `rich.text.Text`/`Content` (never markup).
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls except TAB and LF, DEL, C1 controls, and the Unicode bidi embedding/override/isolate
+# characters plus the line/paragraph separators that break single-line widgets.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]"
+)
+_WS_RUN = re.compile(r"\s+")
+
+
+def clean(text: object, *, keep_newlines: bool = True) -> str:
+    """Return `text` with control characters and bidi overrides removed.
+
+    Carriage returns become newlines (or spaces when `keep_newlines` is false); TABs become spaces.
+    Non-strings (None, numbers from a malformed envelope) become their `str`, None becomes "".
+    """
+    if text is None:
+        return ""
+    if not isinstance(text, str):
+        text = str(text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
+    text = _UNSAFE.sub("", text)
+    if not keep_newlines:
+        text = text.replace("\n", " ")
+    return text
+
+
+def one_line(text: object, limit: int | None = None) -> str:
+    """Clean `text` and fold it onto one line (whitespace runs become one space), optionally cut."""
+    flat = _WS_RUN.sub(" ", clean(text, keep_newlines=False)).strip()
+    if limit is not None and len(flat) > limit:
+        flat = flat[: max(0, limit - 1)].rstrip() + "…"
+    return flat

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from signal_tui.config import ConfigError, load_config, save_settings
+
+
+def test_precedence_defaults_file_env_flags(tmp_path: Path) -> None:
+    cfg_file = tmp_path / "c.toml"
+    cfg_file.write_text('url = "http://file:8080"\naccount = "+1"\nsend_interval = 2\n')
+    env = {"SIGNAL_TUI_URL": "http://env:8080", "SIGNAL_TUI_CONFIG": str(cfg_file)}
+    cfg = load_config({"account": "+49"}, env)
+    assert cfg.url == "http://env:8080"  # env beats file
+    assert cfg.account == "+49"  # flag beats file
+    assert cfg.send_interval == 2.0  # file beats default
+    assert cfg.poll_timeout == 1  # default
+
+
+def test_unknown_key_is_named(tmp_path: Path) -> None:
+    cfg_file = tmp_path / "c.toml"
+    cfg_file.write_text('acount = "+1"\n')
+    with pytest.raises(ConfigError, match="acount.*did you mean 'account'"):
+        load_config({"config_file": cfg_file}, {})
+
+
+def test_wrong_type_is_named(tmp_path: Path) -> None:
+    cfg_file = tmp_path / "c.toml"
+    cfg_file.write_text('verify_tls = "maybe"\n')
+    with pytest.raises(ConfigError, match="verify_tls"):
+        load_config({"config_file": cfg_file}, {})
+
+
+def test_secrets_are_not_in_repr_and_come_from_a_command(tmp_path: Path) -> None:
+    cfg = load_config(
+        {"config_file": tmp_path / "none.toml"},
+        {"SIGNAL_TUI_AUTH_USER": "me", "SIGNAL_TUI_AUTH_PASSWORD_COMMAND": "echo s3cret"},
+    )
+    assert "s3cret" not in repr(cfg)
+    assert cfg.password() == "s3cret"
+    cfg2 = load_config(
+        {"config_file": tmp_path / "none.toml"}, {"SIGNAL_TUI_AUTH_TOKEN": "Zq9xTokenValue"}
+    )
+    assert "Zq9xTokenValue" not in repr(cfg2)
+    assert cfg2.token() == "Zq9xTokenValue"
+
+
+def test_save_settings_round_trips(tmp_path: Path) -> None:
+    cfg_file = tmp_path / "sub" / "c.toml"
+    save_settings(cfg_file, {"url": "http://127.0.0.1:9", "account": "+15550001"})
+    cfg = load_config({"config_file": cfg_file}, {})
+    assert (cfg.url, cfg.account) == ("http://127.0.0.1:9", "+15550001")
+    assert cfg_file.stat().st_mode & 0o777 == 0o600
