@@ -42,9 +42,9 @@ class Config:
     # reverse proxy authentication (pick one); secrets are hidden from repr
     auth_user: str | None = None
     auth_password: str | None = field(default=None, repr=False)
-    auth_password_command: str | None = None
+    auth_password_command: str | None = field(default=None, repr=False)
     auth_token: str | None = field(default=None, repr=False)
-    auth_token_command: str | None = None
+    auth_token_command: str | None = field(default=None, repr=False)
     verify_tls: bool = True
     ca_file: str | None = None
     # timeouts (seconds): normal mode starts a JVM per call and may take well over 10 s to send

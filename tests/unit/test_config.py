@@ -21,7 +21,7 @@ def test_precedence_defaults_file_env_flags(tmp_path: Path) -> None:
 def test_unknown_key_is_named(tmp_path: Path) -> None:
     cfg_file = tmp_path / "c.toml"
     cfg_file.write_text('acount = "+1"\n')
-    with pytest.raises(ConfigError, match="acount.*did you mean 'account'"):
+    with pytest.raises(ConfigError, match=r"acount.*did you mean 'account'"):
         load_config({"config_file": cfg_file}, {})
 
 
