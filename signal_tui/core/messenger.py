@@ -8,10 +8,12 @@ readable sentence (`str(exc)`) and a machine `kind` ("untrusted_identity", "rate
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
+from signal_tui.api.models import ReceiverState
 from signal_tui.store.models import Conversation, Message
+
+__all__ = ["ActionError", "Messenger", "ReceiverState"]
 
 
 class ActionError(Exception):
@@ -21,26 +23,6 @@ class ActionError(Exception):
         super().__init__(message)
         self.kind = kind
         self.details = details
-
-
-@dataclass(frozen=True, slots=True)
-class ReceiverState:
-    """What the UI shows about the connection."""
-
-    state: str  # "connecting" | "connected" | "reconnecting" | "offline" | "error"
-    mode: str | None = None  # server mode from /v1/about
-    retry_in: float | None = None  # seconds until the next attempt, when reconnecting
-    error: str | None = None  # readable sentence
-
-    def describe(self) -> str:
-        if self.state == "connected":
-            return f"connected ({self.mode})" if self.mode else "connected"
-        if self.state == "reconnecting" and self.retry_in is not None:
-            text = f"reconnecting in {self.retry_in:.0f} s"
-            return f"{text}: {self.error}" if self.error else text
-        if self.error:
-            return f"{self.state}: {self.error}"
-        return self.state
 
 
 class Messenger:
