@@ -1,0 +1,146 @@
+"""Turn server failures into plain sentences for the administration screens.
+
+The client raises ``SignalApiError`` with a ``kind`` and the server's raw ``text`` (signal-cli's
+output, which is often a Java exception name). Admin screens need a sentence that says what went
+wrong *for the action the user tried* ("only admins can add members"), so the action is matched
+here with the text. Duck-typed on purpose: works with any exception carrying ``kind``/``text``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class AdminError(Exception):
+    """A failed administration action, worded for the user (``str(exc)``) with a machine kind."""
+
+    def __init__(self, message: str, kind: str = "error", **details: Any) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.details = details
+
+
+# (substring of the server text, lower case) -> sentence; first match wins
+_TEXT_RULES: list[tuple[tuple[str, ...], str, str]] = [
+    (
+        (
+            "only works from primary",
+            "doesn't work on linked devices",
+            "not primary",
+            "notprimarydevice",
+            "only the primary device",
+            "primary device",
+        ),
+        "not_primary",
+        "this server is not the primary device: only the phone that registered the number can "
+        "link or manage devices and send contact syncs",
+    ),
+    (
+        ("please first update your profile",),
+        "profile_required",
+        "set a profile name first (Profile screen): the server refuses groups without one",
+    ),
+    (
+        ("invalid device link", "invalid uri", "linkdevice", "device link uri"),
+        "bad_link",
+        "that device link is not valid or has expired: show a fresh QR code on the new device",
+    ),
+    (("no group with that", "group not found"), "not_found", "that group no longer exists here"),
+    (
+        ("not a member", "notagroupmember", "not member"),
+        "not_member",
+        "you are not a member of this group any more",
+    ),
+    (("no avatar found",), "not_found", "this group has no avatar"),
+    (
+        ("no attachment with that name",),
+        "not_found",
+        "that attachment is no longer on the server",
+    ),
+    (("profile name missing",), "invalid", "a profile name is required"),
+    (
+        ("captcha required",),
+        "captcha_required",
+        "Signal wants a captcha before registering this number",
+    ),
+    (
+        ("invalid captcha",),
+        "captcha_invalid",
+        "the captcha token was not accepted: solve a new one",
+    ),
+    (
+        ("voice verification", "request sms verification"),
+        "voice_too_early",
+        "request an SMS code first and wait a minute before asking for a voice call",
+    ),
+    (
+        ("wait 60 seconds",),
+        "sms_failed",
+        "SMS verification failed for this number: wait a minute and try a voice call",
+    ),
+    (("invalid pin", "tries remaining"), "bad_pin", "wrong registration PIN"),
+    (
+        ("locked with a pin",),
+        "pin_required",
+        "this number is protected by a registration lock PIN: enter it too",
+    ),
+    (
+        ("verification failed", "invalid verification code", "incorrect code"),
+        "bad_code",
+        "the verification code is wrong or expired",
+    ),
+    (("already registered", "already exists"), "exists", "that already exists"),
+    (
+        ("username is taken", "username taken", "usernameistaken"),
+        "taken",
+        "that username is taken",
+    ),
+    (
+        ("invalid signal-cli response",),
+        "invalid",
+        "the server refused it (for usernames: taken, too short or with invalid characters)",
+    ),
+]
+
+# phrases by action for permission-style refusals ("not allowed", "admin", "permission")
+_PERMISSION_WORDS = ("not allowed", "permission", "admin", "notauthorized", "not authorized", "403")
+_PERMISSION_SENTENCES = {
+    "add_members": "only admins can add members to this group",
+    "remove_members": "only admins can remove members from this group",
+    "add_admins": "only admins can make other members admins",
+    "remove_admins": "only admins can remove admin rights",
+    "edit_group": "only admins can change this group's details",
+    "permissions": "only admins can change this group's permissions",
+    "group_link": "only admins can change the invite link",
+    "timer": "only admins can change the disappearing-messages timer",
+}
+
+
+def explain(exc: BaseException, action: str = "") -> AdminError:
+    """An AdminError with a plain sentence for `exc` raised while doing `action`."""
+    if isinstance(exc, AdminError):
+        return exc
+    kind = str(getattr(exc, "kind", "") or "")
+    text = str(getattr(exc, "text", "") or "").strip()
+    lower = text.lower()
+    for needles, rule_kind, sentence in _TEXT_RULES:
+        if any(n in lower for n in needles):
+            return AdminError(_cap(sentence), rule_kind, server_text=text)
+    if action in _PERMISSION_SENTENCES and any(w in lower for w in _PERMISSION_WORDS):
+        return AdminError(_cap(_PERMISSION_SENTENCES[action]), "not_admin", server_text=text)
+    if kind:
+        user_message = getattr(exc, "user_message", None)
+        sentence = user_message() if callable(user_message) else (text or str(exc))
+        if kind.lower() in {"not_found", "notfound"} and action.startswith("group"):
+            sentence = "that group no longer exists here"
+        return AdminError(_cap(str(sentence)), kind.lower(), server_text=text)
+    if isinstance(exc, OSError):
+        return AdminError(_cap(f"could not read the file: {exc.strerror or exc}"), "file")
+    return AdminError(_cap(str(exc) or type(exc).__name__), "error")
+
+
+def _cap(sentence: str) -> str:
+    sentence = sentence.strip()
+    if not sentence:
+        return "Something went wrong"
+    return sentence[0].upper() + sentence[1:]
