@@ -1,0 +1,353 @@
+"""Headless commands for scripts: receive, send, export, stats (called by signal_tui/cli.py).
+
+They use the same Session as the app, so they are also how the engine is tested end to end.
+Output is plain text with control characters stripped (a hostile body cannot drive the user's
+terminal), or JSON lines for machines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from signal_tui.config import Config
+from signal_tui.core.safetext import clean, one_line
+from signal_tui.store.models import Conversation, Message
+
+EXIT_SENT, EXIT_FAILED, EXIT_UNKNOWN, EXIT_QUEUED = 0, 1, 3, 4
+IDLE_EXIT = 1.5  # seconds with nothing received before `receive` (without --follow) returns
+SEND_WAIT = 30.0  # how long `send` waits for an unreachable server before leaving it queued
+
+
+class HeadlessError(Exception):
+    """A problem worded for the user (the CLI prints it and exits 2)."""
+
+
+def _require(config: Config, *, url: bool) -> None:
+    if url and not config.url:
+        raise HeadlessError(
+            "no server URL configured: set `url` (--url, SIGNAL_TUI_URL or the config file)"
+        )
+    if not config.account:
+        raise HeadlessError(
+            "no account configured: set `account` (--account, SIGNAL_TUI_ACCOUNT or the config file)"
+        )
+
+
+def _session(config: Config, **kwargs: Any) -> Any:
+    from signal_tui.core.session import Session
+
+    return Session(config, **kwargs)
+
+
+# --- receive -------------------------------------------------------------------------------
+async def receive_cmd(
+    config: Config,
+    *,
+    follow: bool,
+    as_json: bool,
+    receiver_options: dict[str, Any] | None = None,
+    out: TextIO | None = None,
+) -> int:
+    """Receive into the cache and print each new message. Without `follow`, return once the
+    server has had nothing more for a short idle period."""
+    _require(config, url=True)
+    out = out or sys.stdout
+    opts = dict(receiver_options or {})
+    if not follow:
+        opts.setdefault("idle_exit", IDLE_EXIT)
+    session = _session(config, receiver_options=opts)
+    await session.open()
+    titles: dict[int, str] = {}
+    pending: list[Message] = []
+    flushed = asyncio.Event()
+
+    def on_messages(messages: list[Message]) -> None:
+        pending.extend(messages)
+        flushed.set()
+
+    async def printer() -> None:
+        while True:
+            await flushed.wait()
+            flushed.clear()
+            batch, pending[:] = list(pending), []
+            for msg in batch:
+                title = titles.get(msg.conversation_id)
+                if title is None:
+                    conv = await session.store.get_conversation(msg.conversation_id)
+                    title = titles[msg.conversation_id] = conv.title if conv else "?"
+                out.write(_format_message(msg, title, as_json) + "\n")
+            out.flush()
+
+    errors: list[str] = []
+
+    def on_state(state: Any) -> None:
+        if state.state in ("reconnecting", "error") and state.error:
+            errors.append(state.error)
+            if follow:
+                print(f"signal-tui: {one_line(state.describe())}", file=sys.stderr, flush=True)
+
+    session.on_messages(on_messages)
+    session.subscribe_state(on_state)
+    print_task = asyncio.create_task(printer())
+    try:
+        await session.start(send=follow)
+        if follow:
+            await session.wait_receiver()
+        else:
+            await _receive_until_idle(session, errors)
+        assert session.attachments is not None
+        await session.attachments.drain(limit=60)
+        await asyncio.sleep(0)
+        flushed.set()
+        await asyncio.sleep(0.05)
+        if not follow and errors and session.batches == 0:
+            print(f"signal-tui: {one_line(errors[-1])}", file=sys.stderr)
+            return 1
+        return 0
+    finally:
+        print_task.cancel()
+        with contextlib.suppress(BaseException):
+            await print_task
+        await session.stop()
+
+
+async def _receive_until_idle(session: Any, errors: list[str]) -> None:
+    """The receiver returns by itself after idle_exit; give up early if the server is down."""
+    waiter = asyncio.ensure_future(session.wait_receiver())
+    while not waiter.done():
+        await asyncio.wait({waiter}, timeout=0.5)
+        if errors and session.receiver_state.state != "connected" and session.batches == 0:
+            # unreachable from the start: one clear error instead of retrying forever
+            session.receiver.stop() if session.receiver else None
+            waiter.cancel()
+            with contextlib.suppress(BaseException):
+                await waiter
+            return
+
+
+def _format_message(msg: Message, title: str, as_json: bool) -> str:
+    if as_json:
+        return json.dumps(_message_dict(msg, title), ensure_ascii=False)
+    when = _when(msg.sent_ts)
+    who = "me" if msg.outgoing else one_line(msg.author_name, 60)
+    body = _body_text(msg)
+    where = one_line(title, 60)
+    head = f"{when} [{where}] {who}" if where != who else f"{when} {who}"
+    return f"{head}: {one_line(body)}"
+
+
+def _body_text(msg: Message) -> str:
+    if msg.deleted:
+        return "(message deleted)"
+    parts = [msg.body or ""]
+    for att in msg.attachments:
+        parts.append(f"[attachment: {one_line(att.filename, 80)}]")
+    if msg.sticker:
+        parts.append("[sticker]")
+    if msg.poll is not None:
+        parts.append(f"[poll: {one_line(msg.poll.question, 80)}]")
+    if msg.kind == "unsupported" and not msg.body:
+        parts.append("(unsupported message)")
+    return " ".join(p for p in parts if p)
+
+
+def _when(ts: int) -> str:
+    try:
+        return datetime.fromtimestamp(ts / 1000).strftime("%Y-%m-%d %H:%M")
+    except (OverflowError, OSError, ValueError):
+        return "????-??-?? ??:??"
+
+
+def _message_dict(msg: Message, title: str) -> dict[str, Any]:
+    return {
+        "id": msg.id,
+        "conversation_id": msg.conversation_id,
+        "conversation": clean(title),
+        "author": clean(msg.author_name),
+        "outgoing": msg.outgoing,
+        "sent_ts": msg.sent_ts,
+        "received_ts": msg.received_ts,
+        "kind": msg.kind,
+        "body": msg.body,
+        "status": msg.status,
+        "edited": msg.edited,
+        "deleted": msg.deleted,
+        "quote": msg.quote.ts if msg.quote else None,
+        "attachments": [
+            {
+                "filename": a.filename,
+                "content_type": a.content_type,
+                "size": a.size,
+                "local_path": a.local_path,
+                "state": a.state,
+            }
+            for a in msg.attachments
+        ],
+        "reactions": [{"emoji": r.emoji, "author": r.author_name} for r in msg.reactions],
+    }
+
+
+# --- send ----------------------------------------------------------------------------------
+async def send_cmd(
+    config: Config,
+    *,
+    to: list[str],
+    attach: list[Path],
+    text: str | None,
+    wait: float = SEND_WAIT,
+    outbox_options: dict[str, Any] | None = None,
+) -> int:
+    """Queue through the outbox and wait for the outcome: 0 sent, 1 failed, 3 unknown (maybe
+    delivered: not resent automatically), 4 still queued (server unreachable; it goes out with
+    the next run of the app or of `receive --follow`)."""
+    from signal_tui.core.messenger import ActionError
+
+    _require(config, url=True)
+    body = (text or "").rstrip("\n")
+    if not body.strip() and not attach:
+        raise HeadlessError("nothing to send: give a TEXT (or stdin) or --attach FILE")
+    if not to:
+        raise HeadlessError("no recipient: give --to NUMBER|UUID|group.ID")
+    session = _session(config, outbox_options=outbox_options)
+    await session.open()
+    try:
+        messenger = session.messenger
+        try:
+            convs = [await _resolve(session, address) for address in to]
+            if len(convs) == 1:
+                messages = [await messenger.send(convs[0].id, body, attachments=list(attach))]
+            else:
+                if attach:
+                    raise HeadlessError("attachments can only be sent to one recipient at a time")
+                messages = await messenger.send_to_many([c.address for c in convs], body)
+        except ActionError as exc:
+            print(f"signal-tui: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+        await session.start(receive=False, send=True)
+        states = await _wait_outcome(session, messages, wait)
+        return _report(states)
+    finally:
+        await session.stop()
+
+
+async def _resolve(session: Any, address: str) -> Conversation:
+    from signal_tui.api.groupid import is_group_id
+
+    address = address.strip()
+    if is_group_id(address):
+        conv = await session.store.find_conversation(address)
+        if conv is None:
+            await session.refresh_groups()
+            conv = await session.store.find_conversation(address)
+        if conv is None:
+            raise HeadlessError(f"unknown group {one_line(address, 80)}")
+        return conv
+    return await session.messenger.open_direct(address)
+
+
+async def _wait_outcome(session: Any, messages: list[Message], wait: float) -> dict[int, Any]:
+    deadline = time.monotonic() + wait
+    ids = {m.id for m in messages}
+    latest: dict[int, Any] = {}
+    while True:
+        for mid in ids:
+            latest[mid] = await session.store.get_message(mid)
+        states = {m.status for m in latest.values() if m is not None}
+        if states and states <= {"sent", "delivered", "read", "viewed", "failed", "unknown"}:
+            return latest
+        if time.monotonic() > deadline:
+            return latest
+        await asyncio.sleep(0.05)
+
+
+def _report(latest: dict[int, Any]) -> int:
+    codes = []
+    for msg in latest.values():
+        if msg is None:
+            continue
+        status = msg.status
+        if status in ("sent", "delivered", "read", "viewed"):
+            codes.append(EXIT_SENT)
+            continue
+        reason = f": {one_line(msg.error)}" if msg.error else ""
+        if status == "failed":
+            print(f"signal-tui: not sent{reason}", file=sys.stderr)
+            codes.append(EXIT_FAILED)
+        elif status == "unknown":
+            print(
+                f"signal-tui: unknown whether it was sent{reason} (not resent automatically)",
+                file=sys.stderr,
+            )
+            codes.append(EXIT_UNKNOWN)
+        else:
+            print(f"signal-tui: still queued{reason}; it will be sent later", file=sys.stderr)
+            codes.append(EXIT_QUEUED)
+    return max(codes, default=EXIT_FAILED)
+
+
+# --- export and stats ------------------------------------------------------------------------
+async def export_cmd(
+    config: Config, *, conversation: str | None, fmt: str, out: TextIO | None = None
+) -> int:
+    """History from the cache (no network). JSON: one document; markdown: readable text."""
+    _require(config, url=False)
+    out = out or sys.stdout
+    session = _session(config)
+    await session.open()
+    try:
+        store = session.store
+        if conversation:
+            conv = await _find_conv(store, conversation)
+            if conv is None:
+                raise HeadlessError(f"no conversation {one_line(conversation, 80)} in the cache")
+            convs = [conv]
+        else:
+            convs = await store.list_conversations(limit=1_000_000)
+        from signal_tui.core.headless_export import write_json, write_markdown
+
+        if fmt == "json":
+            await write_json(store, convs, out)
+        else:
+            await write_markdown(store, convs, out)
+        out.flush()
+        return 0
+    finally:
+        await session.stop()
+
+
+async def _find_conv(store: Any, key: str) -> Conversation | None:
+    if key.isdigit():
+        conv = await store.get_conversation(int(key))
+        if conv is not None:
+            return conv
+    return await store.find_conversation(key.strip())
+
+
+async def stats_cmd(config: Config, *, as_json: bool, out: TextIO | None = None) -> int:
+    """Counts from the cache: conversations, messages, unread, outbox by state, attachments,
+    database size."""
+    _require(config, url=False)
+    out = out or sys.stdout
+    session = _session(config)
+    await session.open()
+    try:
+        stats = await session.store.stats()
+    finally:
+        await session.stop()
+    if as_json:
+        out.write(json.dumps(stats, default=str, sort_keys=True) + "\n")
+        return 0
+    for key, value in stats.items():
+        if isinstance(value, dict):
+            inner = ", ".join(f"{k} {v}" for k, v in sorted(value.items())) or "none"
+            out.write(f"{key}: {inner}\n")
+        else:
+            out.write(f"{key}: {value}\n")
+    return 0

@@ -1,0 +1,441 @@
+"""The durable send queue: every outgoing action is a row in the store's outbox table.
+
+Life of a row: ``queued -> sending -> sent | failed | unknown``. The rule that shapes everything
+here: a send may be repeated ONLY when the request certainly never reached the server
+(``SignalApiError.maybe_sent`` is False: connection refused, DNS, connect timeout). Anything that
+may have been delivered (a read timeout after the body went out) becomes ``unknown`` and waits for
+the user — a blind resend would duplicate the message on every phone of every recipient.
+
+Rows survive restarts: on start, rows left in ``sending`` by a crash become ``unknown`` for the
+same reason. Sends are paced per account (``min_interval``) so a burst does not trip Signal's rate
+limiter. Typing indicators are not durable (stale ones are worse than none): fire and forget.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import mimetypes
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from signal_tui.api.errors import ErrorKind, SignalApiError
+from signal_tui.api.models import MentionRef, OutgoingAttachment, QuoteRef
+from signal_tui.core.safetext import one_line
+
+log = logging.getLogger(__name__)
+
+TERMINAL_STATES = frozenset({"sent", "failed", "unknown"})
+TYPING_REFRESH = 8.0  # seconds between repeated "started" indicators (they expire after 15 s)
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """What the UI needs to offer the right fix for a failed row (trust, captcha, retry)."""
+
+    kind: str  # ErrorKind value ("untrusted_identity", "rate_limited", ...) or "file"/"error"
+    message: str  # readable sentence
+    recipients: tuple[str, ...] = ()  # who failed (untrusted identities: whom to trust)
+    challenge_tokens: tuple[str, ...] = ()  # rate limit: tokens for the captcha step
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "message": self.message,
+            "recipients": list(self.recipients),
+            "challenge_tokens": list(self.challenge_tokens),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Failure | None:
+        if not isinstance(data, dict) or not isinstance(data.get("kind"), str):
+            return None
+        return cls(
+            kind=data["kind"],
+            message=str(data.get("message") or ""),
+            recipients=tuple(str(r) for r in data.get("recipients") or ()),
+            challenge_tokens=tuple(str(t) for t in data.get("challenge_tokens") or ()),
+        )
+
+
+@dataclass
+class _Typing:
+    last_started: float = 0.0
+    active: bool = False
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+
+def item_kind(item: Any) -> str:
+    return getattr(item, "kind", None) or "send"
+
+
+def item_payload(item: Any) -> dict[str, Any]:
+    payload = getattr(item, "payload", None)
+    return payload if isinstance(payload, dict) else {}
+
+
+def failure_from_error(exc: SignalApiError) -> Failure:
+    kind = exc.kind.value if isinstance(exc.kind, ErrorKind) else str(exc.kind)
+    recipients: list[str] = []
+    for failure in getattr(exc, "failures", None) or ():
+        rcpt = getattr(failure, "recipient", None)
+        if rcpt:
+            recipients.append(str(rcpt))
+    tokens = tuple(str(t) for t in getattr(exc, "challenge_tokens", None) or ())
+    return Failure(kind, one_line(exc.user_message()), tuple(recipients), tokens)
+
+
+class Outbox:
+    """Worker that drains the store's outbox table through the client.
+
+    `on_change(item_id, state)` is called after every state change (the store also emits its own
+    change notices; this hook is for headless callers waiting on one row).
+    """
+
+    def __init__(
+        self,
+        store: Any,
+        client: Any,
+        account: str,
+        *,
+        min_interval: float,
+        on_change: Callable[[int, str], None] | None = None,
+        retry_base: float = 1.0,
+        retry_max: float = 60.0,
+        idle_poll: float = 30.0,
+    ) -> None:
+        self.store = store
+        self.client = client
+        self.account = account
+        self.min_interval = max(0.0, float(min_interval))
+        self.retry_base = retry_base
+        self.retry_max = retry_max
+        self.idle_poll = idle_poll
+        self._on_change: list[Callable[[int, str], None]] = [on_change] if on_change else []
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._last_send = 0.0  # monotonic time of the last request, for pacing
+        self._typing: dict[str, _Typing] = {}
+        self._send_lock = asyncio.Lock()  # pacing applies to typing too
+        self.failures: dict[int, Failure] = {}  # outbox id -> details of the last failure
+        # held while a multi-recipient batch is being queued, so the worker never sees half of it
+        self.queue_lock = asyncio.Lock()
+
+    # --- lifecycle -------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Turn rows a crash left in 'sending' into 'unknown', then start the worker."""
+        await self.store.outbox_reset_stale()
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self.run(), name="outbox")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        for state in self._typing.values():
+            for t in list(state.tasks):
+                t.cancel()
+
+    def wake(self) -> None:
+        """Something was queued (or the server came back): look at the table now."""
+        self._wake.set()
+
+    def subscribe(self, callback: Callable[[int, str], None]) -> Callable[[], None]:
+        self._on_change.append(callback)
+        return lambda: self._on_change.remove(callback) if callback in self._on_change else None
+
+    async def run(self) -> None:
+        while True:
+            try:
+                did = await self.process_one()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a store hiccup must not kill the worker
+                log.exception("outbox worker iteration failed")
+                did = False
+            if did:
+                continue
+            self._wake.clear()
+            delay = await self._next_due_in()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+
+    async def _next_due_in(self) -> float:
+        """Seconds until the earliest queued row may go (no busy polling while waiting)."""
+        try:
+            items = await self.store.outbox_items(["queued"])
+        except Exception:
+            return self.idle_poll
+        now = time.time() * 1000
+        dues = [getattr(i, "not_before", 0) or 0 for i in items]
+        if not dues:
+            return self.idle_poll
+        return max(0.05, min(self.idle_poll, (min(dues) - now) / 1000))
+
+    # --- one row ---------------------------------------------------------------------------
+    async def process_one(self) -> bool:
+        """Send the next due row, if any. Returns whether a row was handled."""
+        async with self.queue_lock:
+            item = await self.store.outbox_next(int(time.time() * 1000))
+            if item is None:
+                return False
+            if await self._waits_for_batch(item):
+                await self._set(item.id, "sending")  # resolved by its batch's one API call
+                return True
+        await self._pace()
+        await self._set(item.id, "sending")
+        try:
+            await self._dispatch(item)
+        except SignalApiError as exc:
+            await self._failed(item, exc)
+        except OSError as exc:  # an attachment file vanished or is unreadable
+            failure = Failure("file", f"Could not read the attachment: {exc.strerror or exc}")
+            await self._fail(item.id, "failed", failure)
+        except Exception as exc:
+            log.exception("outbox row %s failed unexpectedly", item.id)
+            await self._fail(item.id, "failed", Failure("error", one_line(str(exc)) or "error"))
+        finally:
+            self._last_send = time.monotonic()
+        return True
+
+    async def _waits_for_batch(self, item: Any) -> bool:
+        """A copy of a multi-recipient send goes out with its batch's primary row, unless that
+        row is already finished (the user retried this copy alone)."""
+        payload = item_payload(item)
+        if not payload.get("copy"):
+            return False
+        batch = payload.get("batch")
+        for other in await self.store.outbox_items(["queued", "sending"]):
+            p = item_payload(other)
+            if other.id != item.id and p.get("batch") == batch and not p.get("copy"):
+                return True
+        return False
+
+    async def _pace(self) -> None:
+        wait = self._last_send + self.min_interval - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    async def _failed(self, item: Any, exc: SignalApiError) -> None:
+        failure = failure_from_error(exc)
+        if not exc.maybe_sent:
+            # never reached the server: safe to retry, later, with capped jittered backoff
+            attempts = (getattr(item, "attempts", 0) or 0) + 1
+            delay = min(self.retry_max, self.retry_base * 2 ** min(attempts - 1, 16))
+            delay *= 0.75 + random.random() * 0.5
+            not_before = int(time.time() * 1000 + delay * 1000)
+            self.failures[item.id] = failure
+            for oid in _copy_ids(item):
+                self.failures[oid] = failure
+            await self.store.outbox_set(
+                item.id, "queued", error=failure.message, not_before=not_before, attempts_inc=True
+            )
+            self._notify(item.id, "queued")
+            return
+        state = "unknown" if exc.kind is ErrorKind.TIMEOUT else "failed"
+        if exc.kind is ErrorKind.UNREACHABLE:  # connection dropped mid-request: may be sent
+            state = "unknown"
+        await self._fail(item.id, state, failure)
+        for oid in _copy_ids(item):
+            await self._fail(oid, state, failure)
+
+    async def _fail(self, outbox_id: int, state: str, failure: Failure) -> None:
+        self.failures[outbox_id] = failure
+        kwargs: dict[str, Any] = {"error": failure.message, "attempts_inc": True}
+        if _accepts(self.store.outbox_set, "details"):
+            kwargs["details"] = failure.to_dict()
+        await self.store.outbox_set(outbox_id, state, **kwargs)
+        self._notify(outbox_id, state)
+
+    async def _set(self, outbox_id: int, state: str) -> None:
+        await self.store.outbox_set(outbox_id, state)
+        self._notify(outbox_id, state)
+
+    def _notify(self, outbox_id: int, state: str) -> None:
+        for cb in list(self._on_change):
+            try:
+                cb(outbox_id, state)
+            except Exception:
+                log.exception("outbox on_change callback failed")
+
+    # --- dispatch per kind -----------------------------------------------------------------
+    async def _dispatch(self, item: Any) -> None:
+        kind = item_kind(item)
+        payload = item_payload(item)
+        handler = getattr(self, f"_do_{kind}", None)
+        if handler is None:
+            await self._fail(item.id, "failed", Failure("error", f"Unknown outbox action {kind!r}"))
+            return
+        await handler(item, payload)
+
+    async def _target_ts(self, payload: dict[str, Any]) -> int:
+        """The target message's CURRENT sent timestamp (re-keyed to the server's after sending)."""
+        mid = payload.get("target_message_id")
+        if mid is not None:
+            msg = await self.store.get_message(int(mid))
+            if msg is not None:
+                return int(msg.sent_ts)
+        return int(payload["target_ts"])
+
+    async def _do_send(self, item: Any, payload: dict[str, Any]) -> None:
+        recipients = list(payload.get("recipients") or item.recipients)
+        body = payload.get("message", item.body)
+        attachments = [_read_attachment(a) for a in payload.get("attachments") or ()]
+        quote = None
+        if isinstance(payload.get("quote"), dict):
+            q = payload["quote"]
+            quote = QuoteRef(int(q["timestamp"]), str(q["author"]), q.get("message"))
+        mentions = [
+            MentionRef(int(m["start"]), int(m["length"]), str(m["author"]))
+            for m in payload.get("mentions") or ()
+        ]
+        result = await self.client.send(
+            self.account,
+            recipients,
+            body or None,
+            attachments=attachments,
+            mentions=mentions,
+            quote=quote,
+            view_once=bool(payload.get("view_once", False)),
+        )
+        await self._sent(item, payload, result)
+
+    async def _sent(self, item: Any, payload: dict[str, Any], result: Any) -> None:
+        failed = {
+            str(f.recipient): one_line(getattr(f, "reason", "") or "failed")
+            for f in getattr(result, "failures", ())
+        }
+        copies = payload.get("copies")
+        if isinstance(copies, list) and copies:
+            await self._sent_copies(item, payload, copies, int(result.timestamp), failed)
+            return
+        await self.store.outbox_sent(item.id, int(result.timestamp), failed or None)
+        self._notify(item.id, "sent")
+
+    async def _sent_copies(
+        self,
+        item: Any,
+        payload: dict[str, Any],
+        copies: list[Any],
+        ts: int,
+        failed: dict[str, str],
+    ) -> None:
+        """A multi-recipient send: one API call, each conversation's copy gets its own result."""
+        rows = [(item.id, str(payload.get("primary") or ""))]
+        rows += [(int(c["outbox_id"]), str(c["recipient"])) for c in copies]
+        for oid, rcpt in rows:
+            if rcpt in failed:
+                await self._fail(oid, "failed", Failure("send", failed[rcpt], (rcpt,)))
+            else:
+                await self.store.outbox_sent(oid, ts, None)
+                self._notify(oid, "sent")
+
+    async def _do_edit(self, item: Any, payload: dict[str, Any]) -> None:
+        original = await self._target_ts(payload)  # ALWAYS the original timestamp
+        result = await self.client.send(
+            self.account,
+            list(payload.get("recipients") or item.recipients),
+            payload.get("message", item.body),
+            edit_timestamp=original,
+        )
+        await self._done(item, result)
+
+    async def _do_react(self, item: Any, payload: dict[str, Any]) -> None:
+        ts = await self._target_ts(payload)
+        fn = self.client.remove_reaction if payload.get("remove") else self.client.react
+        await fn(self.account, payload["recipient"], payload["emoji"], payload["target_author"], ts)
+        await self._done(item, None)
+
+    async def _do_delete(self, item: Any, payload: dict[str, Any]) -> None:
+        ts = await self._target_ts(payload)
+        await self.client.remote_delete(self.account, payload["recipient"], ts)
+        await self._done(item, None)
+
+    async def _do_receipt(self, item: Any, payload: dict[str, Any]) -> None:
+        await self.client.send_receipt(
+            self.account,
+            payload["recipient"],
+            int(payload["timestamp"]),
+            payload.get("receipt_type", "read"),
+        )
+        await self._done(item, None)
+
+    async def _do_vote(self, item: Any, payload: dict[str, Any]) -> None:
+        ts = await self._target_ts(payload)
+        await self.client.vote_poll(
+            self.account,
+            payload["recipient"],
+            payload["poll_author"],
+            ts,
+            [int(i) for i in payload["selected"]],
+        )
+        await self._done(item, None)
+
+    async def _done(self, item: Any, result: Any) -> None:
+        """Actions other than a new message: mark the row sent (keeps its own timestamp)."""
+        ts = int(getattr(result, "timestamp", 0) or 0) or int(time.time() * 1000)
+        if getattr(item, "message_id", None) is not None and item_kind(item) == "send":
+            await self.store.outbox_sent(item.id, ts, None)
+        else:
+            await self.store.outbox_set(item.id, "sent")
+        self._notify(item.id, "sent")
+
+    # --- typing: ephemeral -------------------------------------------------------------------
+    def typing(self, recipient: str, started: bool) -> None:
+        """Send a typing indicator in the background; rate limited; never raises."""
+        state = self._typing.setdefault(recipient, _Typing())
+        now = time.monotonic()
+        if started:
+            if state.active and now - state.last_started < TYPING_REFRESH:
+                return
+            state.active, state.last_started = True, now
+        else:
+            if not state.active:
+                return
+            state.active = False
+        task = asyncio.create_task(self._send_typing(recipient, started))
+        state.tasks.add(task)
+        task.add_done_callback(state.tasks.discard)
+
+    async def _send_typing(self, recipient: str, started: bool) -> None:
+        try:
+            await self.client.typing(self.account, recipient, started=started)
+        except Exception as exc:  # fire and forget: a lost indicator is harmless
+            log.debug("typing indicator failed: %s", exc)
+
+
+def _copy_ids(item: Any) -> list[int]:
+    copies = item_payload(item).get("copies")
+    if not isinstance(copies, list):
+        return []
+    return [int(c["outbox_id"]) for c in copies if isinstance(c, dict) and "outbox_id" in c]
+
+
+def _accepts(fn: Any, name: str) -> bool:
+    import inspect
+
+    try:
+        return name in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _read_attachment(spec: Any) -> OutgoingAttachment:
+    """Read a file at send time (not when queued: the queue stays small)."""
+    if isinstance(spec, str | Path):
+        spec = {"path": str(spec)}
+    path = Path(spec["path"])
+    data = path.read_bytes()
+    ctype = spec.get("content_type") or mimetypes.guess_type(path.name)[0]
+    return OutgoingAttachment(
+        filename=spec.get("filename") or path.name,
+        data=data,
+        content_type=ctype or "application/octet-stream",
+    )

@@ -1,0 +1,319 @@
+"""Session: one account's engine — client, store, ingest, receiver, outbox, attachments, messenger.
+
+`open()` touches only the local cache (instant, works offline), so the UI can paint cached
+conversations before any network call. `start()` then runs the receiver and the outbox in
+background tasks. The receiver's batches are written to disk FIRST (one transaction per batch),
+and only then do downloads, group refreshes and listeners run: a message is on disk before it is
+on screen, and a crash after the write loses nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from signal_tui.api.client import SignalClient
+from signal_tui.api.errors import SignalApiError
+from signal_tui.api.models import ReceiverState
+from signal_tui.api.receiver import Receiver
+from signal_tui.config import Config
+from signal_tui.core.attachments import AttachmentManager
+from signal_tui.core.messenger import Messenger
+from signal_tui.core.outbox import Outbox
+from signal_tui.store.models import Message
+
+log = logging.getLogger(__name__)
+
+StateCallback = Callable[[ReceiverState], None]
+TypingCallback = Callable[[int, int, bool], None]  # conversation id, recipient id, started
+MessagesCallback = Callable[[list[Message]], None]
+
+
+class SessionError(Exception):
+    """The session cannot start (missing url/account); worded for the user."""
+
+
+class Session:
+    """Builds and owns everything one account needs. Usable from the UI, the CLI or a script."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        account: str | None = None,
+        client: SignalClient | None = None,
+        receiver_options: dict[str, Any] | None = None,
+        outbox_options: dict[str, Any] | None = None,
+    ) -> None:
+        self.config = config
+        self.account = account or config.account or ""
+        self.data_dir: Path = config.account_data_dir(self.account or None)
+        self._client = client
+        self.receiver_options = dict(receiver_options or {})
+        self.outbox_options = dict(outbox_options or {})
+        self.store: Any = None
+        self.ingestor: Any = None
+        self.outbox: Outbox | None = None
+        self.attachments: AttachmentManager | None = None
+        self.messenger: Messenger | None = None
+        self.receiver: Receiver | None = None
+        self._state = ReceiverState("offline")
+        self._state_cbs: list[StateCallback] = []
+        self._typing_cbs: list[TypingCallback] = []
+        self._message_cbs: list[MessagesCallback] = []
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._receiver_task: asyncio.Task[None] | None = None
+        self._groups_pending: set[str] = set()
+        self._groups_task: asyncio.Task[None] | None = None
+        self.batches = 0  # batches written (for tests and stats)
+
+    # --- properties ------------------------------------------------------------------------
+    @property
+    def client(self) -> SignalClient:
+        if self._client is None:
+            if not self.config.url:
+                raise SessionError("no server URL is configured (set `url`)")
+            self._client = SignalClient.from_config(self.config)
+        return self._client
+
+    @property
+    def receiver_state(self) -> ReceiverState:
+        return self._state
+
+    @property
+    def cache_path(self) -> Path:
+        return self.data_dir / "cache.sqlite3"
+
+    # --- lifecycle -------------------------------------------------------------------------
+    async def open(self) -> None:
+        """Open the cache only (no network): instant and offline-capable."""
+        if self.store is not None:
+            return
+        if not self.account:
+            raise SessionError("no account is configured (set `account`)")
+        from signal_tui.store import Store
+
+        self.store = await Store.open(self.cache_path, account=self.account)
+        self.ingestor = _make_ingestor(self.store)
+        client = self._client if self._client is not None else _LazyClient(self)
+        self.outbox = Outbox(
+            self.store,
+            client,
+            self.account,
+            min_interval=self.config.send_interval,
+            **self.outbox_options,
+        )
+        self.attachments = AttachmentManager(self.store, client, self.data_dir)
+        self.messenger = Messenger(
+            self.store,
+            client,
+            self.outbox,
+            self.account,
+            attachments=self.attachments,
+            send_read_receipts=self.config.send_read_receipts,
+            send_typing=self.config.send_typing,
+        )
+
+    async def start(self, *, receive: bool = True, send: bool = True) -> None:
+        """Start the receiver and the outbox in background tasks."""
+        await self.open()
+        assert self.outbox is not None
+        if send:
+            await self.outbox.start()
+        if receive and self._receiver_task is None:
+            opts = {
+                "poll_timeout": self.config.poll_timeout,
+                "max_messages": self.config.poll_max_messages,
+                **self.receiver_options,
+            }
+            self.receiver = Receiver(
+                self.client, self.account, self._on_batch, self._on_state, **opts
+            )
+            self._receiver_task = asyncio.create_task(self._run_receiver(), name="receiver")
+            self._spawn(self.refresh_contacts())
+
+    async def _run_receiver(self) -> None:
+        assert self.receiver is not None
+        try:
+            await self.receiver.run()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the receiver should never die; if it does, say so
+            log.exception("receiver stopped")
+            self._on_state(ReceiverState("error", error=str(exc)))
+
+    async def wait_receiver(self) -> None:
+        """Until the receiver returns (idle_exit) — used by `receive` without --follow."""
+        if self._receiver_task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._receiver_task
+
+    async def stop(self) -> None:
+        """Stop background work and close the cache and the client."""
+        if self.receiver is not None:
+            with contextlib.suppress(Exception):
+                self.receiver.stop()
+        task, self._receiver_task = self._receiver_task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await task
+        if self.outbox is not None:
+            await self.outbox.stop()
+        if self.attachments is not None:
+            await self.attachments.close()
+        for t in list(self._tasks):
+            t.cancel()
+        for t in list(self._tasks):
+            with contextlib.suppress(BaseException):
+                await t
+        if self.store is not None:
+            await self.store.close()
+            self.store = None
+        if self._client is not None:
+            with contextlib.suppress(Exception):
+                await self._client.aclose()
+            self._client = None
+
+    async def __aenter__(self) -> Session:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    # --- listeners -------------------------------------------------------------------------
+    def subscribe_state(self, callback: StateCallback) -> Callable[[], None]:
+        self._state_cbs.append(callback)
+        return lambda: _remove(self._state_cbs, callback)
+
+    def on_typing(self, callback: TypingCallback) -> Callable[[], None]:
+        self._typing_cbs.append(callback)
+        return lambda: _remove(self._typing_cbs, callback)
+
+    def on_messages(self, callback: MessagesCallback) -> Callable[[], None]:
+        """New messages (after they are on disk): notifications, headless printing."""
+        self._message_cbs.append(callback)
+        return lambda: _remove(self._message_cbs, callback)
+
+    def _on_state(self, state: ReceiverState) -> None:
+        was_connected = self._state.state == "connected"
+        self._state = state
+        if state.state == "connected" and not was_connected and self.outbox is not None:
+            self.outbox.wake()  # the server is back: queued sends may go now
+        _call_all(self._state_cbs, state)
+
+    # --- the receive path ------------------------------------------------------------------
+    async def _on_batch(self, items: list[dict[str, Any]]) -> None:
+        """Persist first (one transaction), then everything that may be slow or fail."""
+        result = await self.ingestor.ingest_batch(items)
+        self.batches += 1
+        if self.attachments is not None and self.config.download_attachments:
+            self.attachments.schedule(getattr(result, "attachments_to_fetch", ()))
+        for gid in getattr(result, "group_updates", ()) or ():
+            self._groups_pending.add(gid)
+        if self._groups_pending and (self._groups_task is None or self._groups_task.done()):
+            self._groups_task = self._spawn(self._refresh_groups())
+        for conv_id, rcpt_id, started in getattr(result, "typing", ()) or ():
+            _call_all(self._typing_cbs, conv_id, rcpt_id, started)
+        new = list(getattr(result, "new_messages", ()) or ())
+        if new:
+            _call_all(self._message_cbs, new)
+
+    async def _refresh_groups(self) -> None:
+        """Group changes arrive as UPDATE envelopes: re-read the groups from the server."""
+        await asyncio.sleep(0.2)  # coalesce a burst of updates into one request
+        wanted, self._groups_pending = self._groups_pending, set()
+        try:
+            groups = await self.client.groups(self.account)
+        except SignalApiError as exc:
+            log.info("group refresh failed: %s", exc)
+            return
+        for g in groups:
+            if wanted and g.id not in wanted and await self.store.find_conversation(g.id):
+                continue
+            await self.store.upsert_group(
+                g.id,
+                name=g.name or "",
+                description=g.description or "",
+                members=list(g.members or ()),
+                admins=list(g.admins or ()),
+                blocked=bool(g.blocked),
+                left=not g.member,
+            )
+
+    async def refresh_groups(self) -> None:
+        """Load every group from the server into the cache (best effort)."""
+        self._groups_pending = set()
+        await self._refresh_groups()
+
+    async def refresh_contacts(self) -> None:
+        """Names from the server's contact list (profile and contact names); best effort."""
+        try:
+            contacts = await self.client.contacts(self.account)
+        except (SignalApiError, SessionError) as exc:
+            log.info("contacts refresh failed: %s", exc)
+            return
+        for c in contacts:
+            uuid = getattr(c, "uuid", None) or None
+            number = getattr(c, "number", None) or None
+            if not (uuid or number):
+                continue
+            with contextlib.suppress(Exception):
+                await self.store.upsert_recipient(
+                    uuid=uuid,
+                    number=number,
+                    profile_name=_profile_name(c),
+                    contact_name=getattr(c, "name", None) or None,
+                    username=getattr(c, "username", None) or None,
+                )
+
+    def _spawn(self, coro: Awaitable[Any]) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+
+class _LazyClient:
+    """Lets the outbox/messenger exist before a URL is configured (offline UI)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._session.client, name)
+
+
+def _make_ingestor(store: Any) -> Any:
+    try:
+        from signal_tui.core.ingest import Ingestor
+    except ImportError:
+        return store  # the store implements ingest_batch itself
+    return Ingestor(store)
+
+
+def _profile_name(contact: Any) -> str | None:
+    profile = getattr(contact, "profile_name", None)
+    if profile:
+        return str(profile)
+    given = getattr(contact, "given_name", None) or ""
+    family = getattr(contact, "family_name", None) or ""
+    return f"{given} {family}".strip() or None
+
+
+def _remove(items: list[Any], item: Any) -> None:
+    with contextlib.suppress(ValueError):
+        items.remove(item)
+
+
+def _call_all(callbacks: list[Any], *args: Any) -> None:
+    for cb in list(callbacks):
+        try:
+            cb(*args)
+        except Exception:
+            log.exception("session listener failed")
