@@ -6,11 +6,19 @@ screen; the screens themselves go through core.admin.Admin, never HTTP directly.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from textual.app import App
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Input, Static
+
+from signal_tui.ui.text import plain_line, safe
 
 
 @dataclass(frozen=True)
@@ -38,10 +46,24 @@ def _devices(app: App[Any]) -> None:
     app.push_screen(DevicesScreen(_session(app)))
 
 
+def _apply_config(app: App[Any], config: Any) -> None:
+    """After setup/switch: hand the new Config to the app if it can switch live, else say how."""
+    if config is None:
+        return
+    switch = getattr(app, "switch_account", None)
+    if callable(switch):
+        switch(config)
+        return
+    app.notify(f"Saved. Restart signal-tui to use {plain_line(config.account)}.", markup=False)
+
+
 def _account(app: App[Any]) -> None:
     from signal_tui.ui.screens.account import AccountSetupScreen
 
-    app.push_screen(AccountSetupScreen(app.config))  # type: ignore[attr-defined]
+    app.push_screen(
+        AccountSetupScreen(app.config),  # type: ignore[attr-defined]
+        callback=lambda cfg: _apply_config(app, cfg),
+    )
 
 
 def _profile(app: App[Any]) -> None:
@@ -71,7 +93,10 @@ def _attachments(app: App[Any]) -> None:
 def _switch(app: App[Any]) -> None:
     from signal_tui.ui.screens.account import SwitchAccountScreen
 
-    app.push_screen(SwitchAccountScreen(app.config))  # type: ignore[attr-defined]
+    app.push_screen(
+        SwitchAccountScreen(app.config),  # type: ignore[attr-defined]
+        callback=lambda cfg: _apply_config(app, cfg),
+    )
 
 
 ADMIN_COMMANDS: list[AdminCommand] = [
@@ -81,6 +106,190 @@ ADMIN_COMMANDS: list[AdminCommand] = [
     AdminCommand("Profile", "Your name, about, avatar, username and privacy settings", _profile),
     AdminCommand("Contacts", "Search contacts, rename locally, block, start a chat", _contacts),
     AdminCommand("Safety numbers", "Verify and trust contacts' safety numbers", _identities),
-    AdminCommand("Server attachments", "Attachments stored on the server: list, delete", _attachments),
+    AdminCommand(
+        "Server attachments", "Attachments stored on the server: list, delete", _attachments
+    ),
     AdminCommand("Switch account", "Use another account registered on this server", _switch),
 ]
+
+
+# --- shared pieces of the admin screens ---------------------------------------------------------
+
+
+def format_time(ms: int | None) -> str:
+    """Absolute local time for created/last-seen columns (tests pin this for snapshots)."""
+    if not ms:
+        return "-"
+    return datetime.fromtimestamp(ms / 1000).strftime("%Y-%m-%d %H:%M")
+
+
+def format_size(size: int | None) -> str:
+    if size is None:
+        return "…"
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"
+
+
+def format_timer(seconds: int) -> str:
+    if not seconds:
+        return "off"
+    for unit, span in (("week", 604800), ("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= span and seconds % span == 0:
+            n = seconds // span
+            return f"{n} {unit}{'s' if n != 1 else ''}"
+    return f"{seconds} s"
+
+
+TIMER_CHOICES = [0, 30, 300, 3600, 8 * 3600, 86400, 604800, 4 * 604800]
+
+
+def admin_for(session: Any) -> Any:
+    """One core.admin.Admin per session (kept beside it, so screens share group details)."""
+    from signal_tui.core.admin import Admin
+
+    admin = _ADMINS.get(session)
+    if admin is None:
+        admin = Admin(session.client, session.store, session.account, session.data_dir)
+        _ADMINS[session] = admin
+    return admin
+
+
+_ADMINS: WeakKeyDictionary[Any, Any] = WeakKeyDictionary()
+
+
+class PromptScreen(ModalScreen[str | None]):
+    """Ask for one line of text (a URI, a name, numbers). Enter accepts, Esc cancels."""
+
+    DEFAULT_CSS = """
+    PromptScreen { align: center middle; }
+    PromptScreen > Vertical { width: 80%; max-width: 90; height: auto; border: thick $primary;
+        background: $surface; padding: 1 2; }
+    PromptScreen Input { margin-top: 1; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, question: str, value: str = "", placeholder: str = "") -> None:
+        super().__init__()
+        self.question, self.value, self.placeholder = question, value, placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(safe(self.question))
+            yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class _Confirm(ModalScreen[bool]):
+    """Fallback yes/no modal, used only when ui/screens/confirm.py is not there."""
+
+    DEFAULT_CSS = PromptScreen.DEFAULT_CSS.replace("PromptScreen", "_Confirm")
+    BINDINGS = [Binding("escape", "no", "No"), Binding("y", "yes", "Yes")]
+
+    def __init__(self, question: str, yes: str = "Yes") -> None:
+        super().__init__()
+        self.question, self.yes = question, yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(safe(self.question))
+            with Horizontal():
+                yield Button(self.yes, id="yes", variant="error")
+                yield Button("Cancel", id="no")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_yes(self) -> None:
+        self.dismiss(True)
+
+    def action_no(self) -> None:
+        self.dismiss(False)
+
+
+def confirm_screen(question: str, yes: str = "Yes") -> ModalScreen[bool]:
+    try:
+        from signal_tui.ui.screens.confirm import ConfirmScreen
+    except ImportError:
+        return _Confirm(question, yes=yes)
+    return ConfirmScreen(question, yes=yes)  # type: ignore[no-any-return]
+
+
+class AdminScreen(Screen[Any]):
+    """Base of the admin screens: a title, a status line for progress and plain failures."""
+
+    DEFAULT_CSS = """
+    AdminScreen #admin-title { height: 1; padding: 0 1; background: $primary; color: $text; }
+    AdminScreen #admin-status { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
+    AdminScreen #admin-status.-error { color: $error; }
+    AdminScreen #admin-status.-busy { color: $warning; }
+    AdminScreen DataTable { height: 1fr; }
+    """
+    BINDINGS = [Binding("escape", "back", "Back")]
+    TITLE_TEXT = ""
+
+    def __init__(self, session: Any) -> None:
+        super().__init__()
+        self.session = session
+        self.admin = admin_for(session) if session is not None else None
+        self.busy = False
+
+    def title_bar(self) -> Static:
+        return Static(self.TITLE_TEXT, id="admin-title", markup=False)
+
+    def status_bar(self) -> Static:
+        return Static("", id="admin-status", markup=False)
+
+    def set_status(self, text: object, kind: str = "") -> None:
+        status = self.query_one("#admin-status", Static)
+        status.set_classes("-" + kind if kind else "")
+        status.update(safe(text))
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def run_action(
+        self,
+        progress: str,
+        action: Callable[[], Awaitable[Any]],
+        done: Callable[[Any], object] | str | None = None,
+    ) -> None:
+        """Run a core call in a worker: show progress, then `done` (text or callback) or the
+        failure in plain words. One action at a time per screen."""
+        if self.busy:
+            self.notify("Still working on the previous change…", markup=False)
+            return
+        self.busy = True
+        self.set_status(progress, "busy")
+        self.run_worker(self._run(action, done), group="admin", exclusive=False)
+
+    async def _run(
+        self, action: Callable[[], Awaitable[Any]], done: Callable[[Any], object] | str | None
+    ) -> None:
+        from signal_tui.core.admin_errors import explain
+
+        try:
+            result = await action()
+        except Exception as exc:
+            err = explain(exc)
+            self.set_status(str(err), "error")
+            self.notify(plain_line(err), severity="error", markup=False)
+            return
+        finally:
+            self.busy = False
+        if isinstance(done, str):
+            self.set_status(done)
+        else:
+            self.set_status("")
+            if done is not None:
+                out = done(result)
+                if hasattr(out, "__await__"):
+                    await out  # type: ignore[misc]
