@@ -245,6 +245,45 @@ class Admin(PeopleMixin):
                 raise
             return cached
 
+    async def edit_group(
+        self,
+        group_id: str,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        avatar_file: Path | None = None,
+        permissions: dict[str, str] | None = None,
+        group_link: str | None = None,
+        timer: int | None = None,
+    ) -> GroupInfo:
+        """Several changes in one update (what the edit form saves); only given fields change."""
+        changes: dict[str, Any] = {}
+        if name is not None:
+            if not name.strip():
+                raise AdminError("A group needs a name", "invalid")
+            changes["name"] = name.strip()
+        if description is not None:
+            changes["description"] = description
+        if avatar_file is not None:
+            changes["avatar"] = await asyncio.to_thread(_read_image, Path(avatar_file))
+        if permissions:
+            _check_permissions(permissions)
+            changes["permissions"] = permissions
+        if group_link is not None:
+            if group_link not in LINK_STATES:
+                raise AdminError(f"Invite link must be one of {', '.join(LINK_STATES)}", "invalid")
+            changes["group_link"] = group_link
+        if timer is not None:
+            changes["expiration_time"] = int(timer)
+        if not changes:
+            return self._groups.get(group_id) or await self.refresh_group(group_id)
+        info = await self._update("edit_group", group_id, **changes)
+        if timer is not None and info.conversation_id is not None:
+            await self.store.set_conversation_expiry(info.conversation_id, int(timer))
+            info = _replace(info, expiry_seconds=int(timer))
+            self._groups[group_id] = info
+        return info
+
     async def rename_group(self, group_id: str, name: str) -> GroupInfo:
         if not name.strip():
             raise AdminError("A group needs a name", "invalid")
