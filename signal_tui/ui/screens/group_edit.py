@@ -152,9 +152,7 @@ class GroupEditScreen(AdminScreen):
                 description=description if description != g.description else None,
                 avatar_file=avatar_path,
                 permissions=changed_perms or None,
-                group_link=link
-                if link != (g.link_state if g.invite_link else "disabled")
-                else None,
+                group_link=link if link != g.link_state else None,
                 timer=timer if timer != g.expiry_seconds else None,
             ),
             self.dismiss,
