@@ -1,4 +1,4 @@
-"""Messenger: every action the UI (or a script) can take. STUB — the sync-engine work fills it in.
+"""Messenger: every action the UI (or a script) can take.
 
 The UI never calls HTTP and never writes SQL: it calls these coroutines and reads from the Store.
 Every method that sends goes through the outbox, writes to the store first (optimistic), and
@@ -8,12 +8,26 @@ readable sentence (`str(exc)`) and a machine `kind` ("untrusted_identity", "rate
 
 from __future__ import annotations
 
+import asyncio
+import mimetypes
+import re
+import shutil
+import uuid
 from pathlib import Path
+from typing import Any
 
+from signal_tui.api.errors import SignalApiError
+from signal_tui.api.groupid import is_group_id
 from signal_tui.api.models import ReceiverState
+from signal_tui.core.files import path_inside, private_dir
+from signal_tui.core.outbox import Failure, Outbox, item_payload
+from signal_tui.core.safetext import one_line
 from signal_tui.store.models import Conversation, Message
 
 __all__ = ["ActionError", "Messenger", "ReceiverState"]
+
+_NUMBER = re.compile(r"^\+[0-9][0-9 ]{5,20}$")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 class ActionError(Exception):
@@ -25,24 +39,113 @@ class ActionError(Exception):
         self.details = details
 
 
+def _api_error(exc: SignalApiError) -> ActionError:
+    kind = getattr(exc.kind, "value", str(exc.kind))
+    return ActionError(one_line(exc.user_message()), kind)
+
+
 class Messenger:
     """Commands. Constructed by core.session.Session with a SignalClient, Store and Outbox."""
 
-    account: str
+    def __init__(
+        self,
+        store: Any,
+        client: Any,
+        outbox: Outbox,
+        account: str,
+        *,
+        attachments: Any = None,
+        send_read_receipts: bool = True,
+        send_typing: bool = True,
+    ) -> None:
+        self.store = store
+        self.client = client
+        self.outbox = outbox
+        self.account = account
+        self.attachments = attachments  # core.attachments.AttachmentManager
+        self.send_read_receipts = send_read_receipts
+        self.send_typing = send_typing
+
+    # --- helpers ---------------------------------------------------------------------------
+    async def _conversation(self, conversation_id: int) -> Conversation:
+        conv = await self.store.get_conversation(conversation_id)
+        if conv is None:
+            raise ActionError("That conversation no longer exists.", "not_found")
+        return conv
+
+    async def _author_address(self, message: Message) -> str:
+        if message.outgoing:
+            return self.account
+        rcpt = await self.store.get_recipient(message.author_id)
+        if rcpt is None or not rcpt.address:
+            raise ActionError("The author of that message is unknown.", "not_found")
+        return rcpt.address
+
+    def _queued(self) -> None:
+        self.outbox.wake()
 
     # --- conversations ---------------------------------------------------------------------
     async def open_direct(self, address: str) -> Conversation:
         """Find or create the direct conversation for a number/UUID (checked with /v1/search for
         numbers). Raises ActionError("... is not on Signal") when the server says unregistered."""
-        raise NotImplementedError
+        address = (address or "").strip()
+        if is_group_id(address):
+            conv = await self.store.find_conversation(address)
+            if conv is None:
+                raise ActionError("You are not a member of that group.", "not_found")
+            return conv
+        if _UUID.match(address):
+            existing = await self.store.find_conversation(address.lower())
+            return existing or await self.store.ensure_direct(address.lower(), uuid=address.lower())
+        number = address.replace(" ", "")
+        if not _NUMBER.match(address) or not number[1:].isdigit():
+            raise ActionError(
+                f"{one_line(address, 40)!r} is not a phone number (+country code) or a UUID.",
+                "invalid",
+            )
+        existing = await self.store.find_conversation(number)
+        if existing is not None:
+            return existing
+        try:
+            found = await self.client.search(self.account, [number])
+        except SignalApiError as exc:
+            raise _api_error(exc) from None
+        registered = found.get(number)
+        if registered is None and len(found) == 1:
+            registered = next(iter(found.values()))
+        if not registered:
+            raise ActionError(f"{number} is not on Signal.", "not_registered")
+        return await self.store.ensure_direct(number, number=number)
 
     async def mark_read(self, conversation_id: int, up_to: Message | None = None) -> None:
         """Mark read locally and, if enabled, send read receipts for the newly read messages."""
-        raise NotImplementedError
+        newly = await self.store.mark_read(conversation_id, up_to.cursor if up_to else None)
+        if not self.send_read_receipts or not newly:
+            return
+        by_author: dict[int, list[int]] = {}
+        for msg in newly:
+            if not msg.outgoing and msg.kind == "text":
+                by_author.setdefault(msg.author_id, []).append(msg.sent_ts)
+        for author_id, stamps in by_author.items():
+            rcpt = await self.store.get_recipient(author_id)
+            if rcpt is None or not rcpt.address:
+                continue
+            for ts in stamps:  # the endpoint takes one timestamp per call
+                await self.store.outbox_add(
+                    "receipt",
+                    {"recipient": rcpt.address, "timestamp": ts, "receipt_type": "read"},
+                    conversation_id=conversation_id,
+                )
+        self._queued()
 
     async def typing(self, conversation_id: int, started: bool) -> None:
         """Send a typing indicator (if enabled); never raises for network trouble."""
-        raise NotImplementedError
+        if not self.send_typing:
+            return
+        conv = await self.store.get_conversation(conversation_id)
+        if conv is None or conv.blocked or conv.left:
+            return
+        self.outbox.typing(conv.address, started)
 
     # --- sending ---------------------------------------------------------------------------
     async def send(
@@ -55,38 +158,261 @@ class Messenger:
         mentions: list[tuple[int, int, str]] | None = None,  # (start, length, address) UTF-16
     ) -> Message:
         """Queue a message; it is stored (status 'queued') before this returns."""
-        raise NotImplementedError
+        conv = await self._conversation(conversation_id)
+        files = self._check_files(attachments or [])
+        if not (body or "").strip() and not files:
+            raise ActionError("There is nothing to send.", "invalid")
+        payload: dict[str, Any] = {
+            "recipients": [conv.address],
+            "message": body,
+            "attachments": [{"path": str(p), "content_type": ct} for p, ct, _ in files],
+            "mentions": [{"start": s, "length": n, "author": a} for s, n, a in (mentions or [])],
+        }
+        if quote is not None:
+            payload["quote"] = {
+                "timestamp": quote.sent_ts,
+                "author": await self._author_address(quote),
+                "message": quote.body,
+            }
+        message, _item = await self.store.add_outgoing(
+            conversation_id,
+            body,
+            recipients=[conv.address],
+            attachments=files,
+            quote=quote,
+            mentions=list(mentions or []),
+            payload=payload,
+        )
+        self._queued()
+        return message
+
+    def _check_files(self, paths: list[Path]) -> list[tuple[Path, str, int]]:
+        out = []
+        for p in paths:
+            path = Path(p).expanduser()
+            if not path.is_file():
+                raise ActionError(f"{one_line(str(path), 80)} is not a readable file.", "file")
+            ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            out.append((path.resolve(), ctype, path.stat().st_size))
+        return out
 
     async def send_to_many(self, addresses: list[str], body: str) -> list[Message]:
-        """One multi-recipient send; per-recipient results land on each conversation's copy."""
-        raise NotImplementedError
+        """One multi-recipient send; per-recipient results land on each conversation's copy.
+
+        Each conversation gets its own copy (so it shows in each chat). Only the primary row
+        makes the API call; the copies share its batch key and are resolved from its
+        per-recipient result. The outbox's queue_lock keeps the worker from seeing half a batch.
+        """
+        if not (body or "").strip():
+            raise ActionError("There is nothing to send.", "invalid")
+        convs = [await self.open_direct(a) for a in dict.fromkeys(addresses)]
+        if not convs:
+            raise ActionError("Pick at least one recipient.", "invalid")
+        if any(c.kind == "group" for c in convs) and len(convs) > 1:
+            raise ActionError("A group can only be sent to on its own.", "invalid")
+        if len(convs) == 1:
+            return [await self.send(convs[0].id, body)]
+        batch = uuid.uuid4().hex
+        messages: list[Message] = []
+        copies: list[dict[str, Any]] = []
+        async with self.outbox.queue_lock:
+            for conv in convs[1:]:
+                copy = {"batch": batch, "copy": True, "recipients": [conv.address], "message": body}
+                msg, item = await self.store.add_outgoing(
+                    conv.id, body, recipients=[conv.address], payload=copy
+                )
+                messages.append(msg)
+                copies.append({"outbox_id": item.id, "recipient": conv.address})
+            first = convs[0]
+            payload = {
+                "batch": batch,
+                "primary": first.address,
+                "recipients": [c.address for c in convs],
+                "message": body,
+                "copies": copies,
+            }
+            msg, _item = await self.store.add_outgoing(
+                first.id, body, recipients=payload["recipients"], payload=payload
+            )
+        self._queued()
+        return [msg, *messages]
 
     async def react(self, message: Message, emoji: str, *, remove: bool = False) -> None:
-        raise NotImplementedError
+        conv = await self._conversation(message.conversation_id)
+        author = await self._author_address(message)
+        await self.store.apply_local_reaction(message.id, emoji, remove=remove)
+        await self.store.outbox_add(
+            "react",
+            {
+                "recipient": conv.address,
+                "emoji": emoji,
+                "target_author": author,
+                "target_ts": message.sent_ts,
+                "target_message_id": message.id,
+                "remove": remove,
+            },
+            conversation_id=conv.id,
+            message_id=message.id,
+        )
+        self._queued()
 
     async def edit(self, message: Message, new_body: str) -> None:
-        raise NotImplementedError
+        if not message.outgoing:
+            raise ActionError("Only your own messages can be edited.", "invalid")
+        if not (new_body or "").strip():
+            raise ActionError("An edit cannot be empty.", "invalid")
+        conv = await self._conversation(message.conversation_id)
+        await self.store.apply_local_edit(message.id, new_body)
+        await self.store.outbox_add(
+            "edit",
+            {
+                "recipients": [conv.address],
+                "message": new_body,
+                "target_ts": message.sent_ts,
+                "target_message_id": message.id,
+            },
+            conversation_id=conv.id,
+            message_id=message.id,
+        )
+        self._queued()
 
     async def delete_for_everyone(self, message: Message) -> None:
-        raise NotImplementedError
+        if not message.outgoing:
+            raise ActionError("Only your own messages can be deleted for everyone.", "invalid")
+        conv = await self._conversation(message.conversation_id)
+        await self.store.apply_local_delete(message.id)
+        await self.store.outbox_add(
+            "delete",
+            {
+                "recipient": conv.address,
+                "target_ts": message.sent_ts,
+                "target_message_id": message.id,
+            },
+            conversation_id=conv.id,
+            message_id=message.id,
+        )
+        self._queued()
 
     async def delete_for_me(self, message: Message) -> None:
-        raise NotImplementedError
+        await self.store.delete_for_me(message.id)
 
     async def retry(self, message: Message) -> None:
         """Resend a failed/unknown message (the user decided)."""
-        raise NotImplementedError
+        if message.outbox_id is None or message.status not in ("failed", "unknown"):
+            raise ActionError("Only failed or unconfirmed messages can be resent.", "invalid")
+        await self.store.outbox_set(message.outbox_id, "queued", error=None, not_before=0)
+        self._queued()
+
+    async def failure(self, message: Message) -> Failure | None:
+        """Why the message's last send failed (kind, recipients, challenge tokens), if known."""
+        if message.outbox_id is None:
+            return None
+        known = self.outbox.failures.get(message.outbox_id)
+        if known is not None:
+            return known
+        for item in await self.store.outbox_items(["failed", "unknown"]):
+            if item.id == message.outbox_id:
+                return Failure.from_dict(item_payload(item).get("failure"))
+        return None
 
     async def trust_and_resend(self, message: Message) -> None:
         """Trust the changed identities of the recipients, then resend."""
-        raise NotImplementedError
+        failure = await self.failure(message)
+        targets = list(failure.recipients) if failure and failure.recipients else []
+        if not targets:
+            conv = await self._conversation(message.conversation_id)
+            targets = await self._untrusted_among(conv)
+        try:
+            for address in dict.fromkeys(targets):
+                await self.client.trust(self.account, address, trust_all_known_keys=True)
+        except SignalApiError as exc:
+            raise _api_error(exc) from None
+        await self.retry(message)
+
+    async def _untrusted_among(self, conv: Conversation) -> list[str]:
+        """The recipients of a conversation whose identity is currently untrusted."""
+        try:
+            identities = await self.client.identities(self.account)
+        except SignalApiError as exc:
+            raise _api_error(exc) from None
+        untrusted = {
+            addr
+            for ident in identities
+            if str(getattr(ident, "status", "")).upper() == "UNTRUSTED"
+            for addr in (ident.number, ident.uuid)
+            if addr
+        }
+        if conv.kind == "direct":
+            candidates = {conv.address, conv.number}
+        else:
+            candidates = set()
+            for rcpt, _admin in await self.store.group_members(conv.id):
+                candidates.update({rcpt.uuid, rcpt.number})
+        return sorted(a for a in candidates if a and a in untrusted)
+
+    async def solve_captcha(self, message: Message, captcha: str) -> None:
+        """Submit a rate-limit challenge with the captcha token the user solved, then resend."""
+        failure = await self.failure(message)
+        tokens = failure.challenge_tokens if failure else ()
+        if not tokens:
+            raise ActionError("No captcha challenge is pending for that message.", "invalid")
+        try:
+            for token in tokens:
+                await self.client.submit_rate_limit_challenge(self.account, token, captcha)
+        except SignalApiError as exc:
+            raise _api_error(exc) from None
+        await self.retry(message)
 
     async def vote(self, message: Message, option_indexes: list[int]) -> None:
-        raise NotImplementedError
+        """Vote in a poll; `option_indexes` are 0-based positions in message.poll.options."""
+        if message.poll is None:
+            raise ActionError("That message is not a poll.", "invalid")
+        if message.poll.closed:
+            raise ActionError("That poll is closed.", "invalid")
+        conv = await self._conversation(message.conversation_id)
+        await self.store.outbox_add(
+            "vote",
+            {
+                "recipient": conv.address,
+                "poll_author": await self._author_address(message),
+                "target_ts": message.sent_ts,
+                "target_message_id": message.id,
+                "selected": [int(i) + 1 for i in option_indexes],  # the API counts from 1
+            },
+            conversation_id=conv.id,
+            message_id=message.id,
+        )
+        self._queued()
 
     # --- attachments -----------------------------------------------------------------------
     async def download(self, attachment_id: int) -> Path:
-        raise NotImplementedError
+        if self.attachments is None:
+            raise ActionError("Attachments are not available offline.", "unavailable")
+        return await self.attachments.download(attachment_id)
 
     async def save_attachment(self, attachment_id: int, folder: Path) -> Path:
-        raise NotImplementedError
+        """Copy a downloaded attachment into a folder the user chose (sanitized name, no overwrite)."""
+        att = await self.store.get_attachment(attachment_id)
+        if att is None:
+            raise ActionError("That attachment no longer exists.", "not_found")
+        source = Path(att.local_path) if att.local_path else await self.download(attachment_id)
+        try:
+            target = await asyncio.to_thread(_copy_into, Path(folder), att.filename, source)
+        except OSError as exc:
+            raise ActionError(f"Could not save the file: {exc.strerror or exc}", "file") from None
+        return target
+
+    async def viewed_once(self, attachment_id: int) -> None:
+        """A view-once attachment was shown: delete the local file now."""
+        if self.attachments is not None:
+            await self.attachments.viewed_once(attachment_id)
+
+
+def _copy_into(folder: Path, name: str | None, source: Path) -> Path:
+    """Copy under a sanitized, non-clashing name (runs in a thread: blocking file I/O)."""
+    folder = folder.expanduser()
+    if not folder.exists():
+        private_dir(folder)
+    target = path_inside(folder, name or source.name)
+    shutil.copyfile(source, target)
+    return target

@@ -1,0 +1,253 @@
+"""`signal-tui receive/send/export/stats` as real processes against the simulator."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from signal_tui.simulator import Simulator
+from tests.e2e.conftest import wait_for
+from tests.e2e.envelopes import burst, contact
+
+BATCH = 200  # poll_max_messages for the child: "at most one batch" is at most this many
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SIGNAL_TUI_")}
+    env["SIGNAL_TUI_CONFIG"] = str(tmp_path / "absent.toml")
+    env["SIGNAL_TUI_POLL_MAX_MESSAGES"] = str(BATCH)
+    env["SIGNAL_TUI_SEND_INTERVAL"] = "0"
+    env.update(extra)
+    return env
+
+
+def _args(sim: Simulator, data: Path) -> list[str]:
+    return ["--url", sim.url, "--account", sim.primary_account, "--data-dir", str(data)]
+
+
+def _db(data: Path, account: str) -> Path:
+    safe = "".join(ch if ch.isalnum() else "_" for ch in account)
+    return data / "accounts" / safe / "cache.sqlite3"
+
+
+def _count(db: Path) -> int:
+    if not db.exists():
+        return 0
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+        try:
+            return int(con.execute("SELECT count(*) FROM messages").fetchone()[0])
+        finally:
+            con.close()
+    except sqlite3.OperationalError:
+        return 0
+
+
+async def _spawn(*args: str, env: dict[str, str], stdout: Any = asyncio.subprocess.DEVNULL):
+    return await asyncio.create_subprocess_exec(
+        sys.executable, *args, env=env, stdout=stdout, stderr=asyncio.subprocess.PIPE
+    )
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def test_receive_once_prints_and_exits(sim: Simulator, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    account = sim.primary_account
+    if sim.mode == "json-rpc":
+        # nothing is queued for a socket that is not there: connect first, then inject
+        proc = await _spawn(
+            "-m",
+            "signal_tui",
+            "receive",
+            "--json",
+            *_args(sim, data),
+            env=_env(tmp_path),
+            stdout=asyncio.subprocess.PIPE,
+        )
+        await wait_for(lambda: sim.connected_sockets(account) > 0, 15)
+        sim.inject(account, burst(account, 5))
+    else:
+        sim.inject(account, burst(account, 5))
+        proc = await _spawn(
+            "-m",
+            "signal_tui",
+            "receive",
+            "--json",
+            *_args(sim, data),
+            env=_env(tmp_path),
+            stdout=asyncio.subprocess.PIPE,
+        )
+    out, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 0, err.decode()
+    lines = [json.loads(line) for line in out.decode().splitlines()]
+    assert sorted(x["body"] for x in lines) == sorted(f"m{i}" for i in range(5))
+
+
+async def test_receive_unreachable_server_exits_with_error(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    proc = await _spawn(
+        "-m",
+        "signal_tui",
+        "receive",
+        "--url",
+        "http://127.0.0.1:9",
+        "--account",
+        "+15550000001",
+        "--data-dir",
+        str(tmp_path / "d"),
+        env=env,
+    )
+    _, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 1
+    assert b"unreachable" in err.lower()
+    assert b"Traceback" not in err
+
+
+async def test_missing_settings_are_named(tmp_path: Path) -> None:
+    proc = await _spawn(
+        "-m", "signal_tui", "receive", "--data-dir", str(tmp_path / "d"), env=_env(tmp_path)
+    )
+    _, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 2
+    assert b"url" in err
+
+
+@pytest.mark.parametrize("mode", ["normal"])
+async def test_sigkill_during_burst_then_restart(sim: Simulator, tmp_path: Path) -> None:
+    """kill -9 mid-burst: the cache is intact and at most the batch being written is lost."""
+    n = 20_000
+    data = tmp_path / "data"
+    account = sim.primary_account
+    db = _db(data, account)
+    sim.inject(account, burst(account, n))
+    proc = await _spawn(
+        "-m", "signal_tui", "receive", "--follow", *_args(sim, data), env=_env(tmp_path)
+    )
+    await wait_for(lambda: _count(db) >= 2_000, 60, every=0.01)
+    proc.send_signal(signal.SIGKILL)
+    await proc.wait()
+    con = sqlite3.connect(db)
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    con.close()
+    assert _count(db) < n, "the kill came too late to test anything"
+    proc = await _spawn(
+        "-m", "signal_tui", "receive", "--follow", *_args(sim, data), env=_env(tmp_path)
+    )
+    try:
+        await wait_for(lambda: sim.stats()["queued"].get(account, 0) == 0, 60)
+        await wait_for(lambda: _count(db) >= n - BATCH, 30)
+        await asyncio.sleep(0.5)
+        final = _count(db)
+        assert n - BATCH <= final <= n
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        await proc.wait()
+
+
+RUNNER = """
+import asyncio, sys
+from signal_tui.config import load_config
+from signal_tui.core import headless
+cfg = load_config({"url": sys.argv[1], "account": sys.argv[2], "data_dir": sys.argv[3]})
+fast = {"backoff_base": 0.1, "backoff_max": 0.4, "ping_interval": 2.0}
+sys.exit(asyncio.run(headless.receive_cmd(cfg, follow=True, as_json=True, receiver_options=fast)))
+"""
+
+
+async def test_server_restarted_ten_times(mode: str, tmp_path: Path) -> None:
+    """Reconnects every time, idles while the server is down, loses nothing delivered."""
+    sim = Simulator(mode=mode, scenario="empty", trickle=False)
+    url = await sim.start()
+    port = int(url.rsplit(":", 1)[1])
+    account = sim.primary_account
+    data = tmp_path / "data"
+    db = _db(data, account)
+    proc = await _spawn("-c", RUNNER, url, account, str(data), env=_env(tmp_path))
+    expected = 0
+    idle_cpu = 0.0
+    try:
+        for cycle in range(10):
+            if cycle:
+                sim = Simulator(mode=mode, scenario="empty", trickle=False)
+                await sim.start(port=port)
+            if mode == "json-rpc":
+                await wait_for(lambda s=sim: s.connected_sockets(account) > 0, 15)
+            sim.inject(account, burst(account, 10, start=cycle * 10))
+            expected += 10
+            await wait_for(lambda e=expected: _count(db) >= e, 20)
+            await sim.stop()
+            before = _cpu_seconds(proc.pid)
+            await asyncio.sleep(0.6)
+            idle_cpu += _cpu_seconds(proc.pid) - before
+        assert _count(db) == expected == 100
+        assert proc.returncode is None, "the receiver must survive the restarts"
+        assert idle_cpu < 0.1 * 10 * 0.6, f"busy while the server was down: {idle_cpu:.2f} s CPU"
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
+            await proc.wait()
+        await sim.stop()
+
+
+async def test_send_exit_status(sim: Simulator, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    bob = contact(1)[0]
+    proc = await _spawn(
+        "-m", "signal_tui", "send", *_args(sim, data), "--to", bob, "hi there", env=_env(tmp_path)
+    )
+    _, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 0, err.decode()
+    sim.faults.untrusted.add(bob)
+    proc = await _spawn(
+        "-m", "signal_tui", "send", *_args(sim, data), "--to", bob, "again", env=_env(tmp_path)
+    )
+    _, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 1
+    assert b"safety number" in err
+    # stats and export read the same cache, offline
+    proc = await _spawn(
+        "-m",
+        "signal_tui",
+        "stats",
+        "--json",
+        "--account",
+        sim.primary_account,
+        "--data-dir",
+        str(data),
+        env=_env(tmp_path),
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 0, err.decode()
+    stats = json.loads(out)
+    assert stats["messages"] == 2
+    proc = await _spawn(
+        "-m",
+        "signal_tui",
+        "export",
+        "--format",
+        "json",
+        "--account",
+        sim.primary_account,
+        "--data-dir",
+        str(data),
+        env=_env(tmp_path),
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 0, err.decode()
+    doc = json.loads(out)
+    bodies = [m["body"] for c in doc["conversations"] for m in c["messages"]]
+    assert bodies == ["hi there", "again"]

@@ -1,0 +1,191 @@
+"""The durable outbox against the real simulator: what a user notices about sending."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from signal_tui.core.messenger import ActionError
+from signal_tui.core.session import Session
+from signal_tui.simulator import Simulator
+from tests.e2e.conftest import FAST_OUTBOX, FAST_RECEIVER, make_config, wait_for
+from tests.e2e.envelopes import contact
+
+BOB = contact(1)[0]
+CAROL = contact(2)[0]
+
+
+async def _status(session: Session, message_id: int) -> str | None:
+    msg = await session.store.get_message(message_id)
+    return msg.status if msg else None
+
+
+async def _wait_status(session: Session, message_id: int, *states: str, limit: float = 10) -> None:
+    async def check() -> bool:
+        return await _status(session, message_id) in states
+
+    await wait_for(check, limit)
+
+
+def _sends(sim: Simulator) -> int:
+    return sim.stats()["sends"]
+
+
+async def test_send_is_stored_first_then_sent_under_the_server_timestamp(
+    sim: Simulator, session: Session
+) -> None:
+    conv = await session.messenger.open_direct(BOB)
+    msg = await session.messenger.send(conv.id, "hello Bob")
+    assert msg.status == "queued"  # optimistic: on disk before any network call
+    await session.start(receive=False)
+    await _wait_status(session, msg.id, "sent")
+    sent = await session.store.get_message(msg.id)
+    assert sent is not None
+    assert sent.sent_ts == sim.last_send_timestamp(session.account)
+    assert _sends(sim) == 1
+
+
+async def test_server_down_queues_then_sends_once_when_back(tmp_path: Path, mode: str) -> None:
+    first = Simulator(mode=mode, scenario="empty", trickle=False)
+    url = await first.start()
+    port = int(url.rsplit(":", 1)[1])
+    account = first.primary_account
+    await first.stop()
+    config = make_config(url, account, tmp_path / "data")
+    session = Session(config, receiver_options=FAST_RECEIVER, outbox_options=FAST_OUTBOX)
+    await session.open()
+    try:
+        conv = await session.store.ensure_direct(BOB, number=BOB)
+        msg = await session.messenger.send(conv.id, "written while the server was down")
+        await session.start(receive=False)
+        await asyncio.sleep(0.8)  # several retries against a closed port
+        waiting = await session.store.get_message(msg.id)
+        assert waiting is not None and waiting.status == "queued"
+        assert waiting.error and "unreachable" in waiting.error.lower()
+        back = Simulator(mode=mode, scenario="empty", trickle=False)
+        await back.start(port=port)
+        try:
+            await _wait_status(session, msg.id, "sent")
+            await asyncio.sleep(0.5)
+            assert _sends(back) == 1
+        finally:
+            await back.stop()
+    finally:
+        await session.stop()
+
+
+async def test_timeout_after_sending_is_unknown_and_never_resent(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    config = make_config(sim.url, sim.primary_account, tmp_path / "d", request_timeout=0.4)
+    session = Session(config, receiver_options=FAST_RECEIVER, outbox_options=FAST_OUTBOX)
+    await session.open()
+    try:
+        sim.faults.send_delay = 1.0
+        conv = await session.store.ensure_direct(BOB, number=BOB)
+        msg = await session.messenger.send(conv.id, "slow")
+        await session.start(receive=False)
+        await _wait_status(session, msg.id, "unknown")
+        await asyncio.sleep(1.5)
+        after = await session.store.get_message(msg.id)
+        assert after is not None and after.status == "unknown"
+        assert after.error
+        assert _sends(sim) == 1
+        # the user decides: retry sends it again
+        sim.faults.send_delay = 0.0
+        await session.messenger.retry(after)
+        await _wait_status(session, msg.id, "sent")
+        assert _sends(sim) == 2
+    finally:
+        await session.stop()
+
+
+async def test_untrusted_identity_fails_with_kind_then_trust_and_resend(
+    sim: Simulator, session: Session
+) -> None:
+    sim.faults.untrusted.add(BOB)
+    conv = await session.messenger.open_direct(BOB)
+    msg = await session.messenger.send(conv.id, "are you still you?")
+    await session.start(receive=False)
+    await _wait_status(session, msg.id, "failed")
+    failed = await session.store.get_message(msg.id)
+    assert failed is not None and "safety number" in (failed.error or "")
+    failure = await session.messenger.failure(failed)
+    assert failure is not None and failure.kind == "untrusted_identity"
+    await session.messenger.trust_and_resend(failed)
+    await _wait_status(session, msg.id, "sent")
+    assert BOB not in sim.faults.untrusted
+
+
+async def test_rate_limit_fails_with_challenge_tokens(sim: Simulator, session: Session) -> None:
+    sim.faults.rate_limit_next = 1
+    conv = await session.messenger.open_direct(BOB)
+    msg = await session.messenger.send(conv.id, "one too many")
+    await session.start(receive=False)
+    await _wait_status(session, msg.id, "failed")
+    failed = await session.store.get_message(msg.id)
+    assert failed is not None
+    failure = await session.messenger.failure(failed)
+    assert failure is not None and failure.kind == "rate_limited"
+    assert failure.challenge_tokens, "the captcha step needs the challenge token"
+
+
+async def test_restart_turns_a_sending_row_into_unknown(sim: Simulator, tmp_path: Path) -> None:
+    config = make_config(sim.url, sim.primary_account, tmp_path / "d")
+    crashed = Session(config)
+    await crashed.open()
+    conv = await crashed.store.ensure_direct(BOB, number=BOB)
+    msg = await crashed.messenger.send(conv.id, "was in flight at the crash")
+    assert msg.outbox_id is not None
+    await crashed.store.outbox_set(msg.outbox_id, "sending")
+    await crashed.stop()
+    restarted = Session(config, outbox_options=FAST_OUTBOX)
+    await restarted.open()
+    try:
+        await restarted.start(receive=False)
+        await _wait_status(restarted, msg.id, "unknown")
+        await asyncio.sleep(0.3)
+        assert _sends(sim) == 0  # never blindly resent
+    finally:
+        await restarted.stop()
+
+
+async def test_multi_recipient_send_is_one_call_with_per_recipient_results(
+    sim: Simulator, session: Session
+) -> None:
+    if sim.profile != "head":
+        pytest.skip("per-recipient errors exist only in the HEAD response shape")
+    sim.faults.untrusted.add(CAROL)
+    messages = await session.messenger.send_to_many([BOB, CAROL], "party at 8")
+    assert len(messages) == 2 and messages[0].conversation_id != messages[1].conversation_id
+    await session.start(receive=False)
+    await _wait_status(session, messages[0].id, "sent", "failed")
+    await _wait_status(session, messages[1].id, "sent", "failed")
+    assert _sends(sim) == 1
+    assert await _status(session, messages[0].id) == "sent"
+    assert await _status(session, messages[1].id) == "failed"
+
+
+async def test_open_direct_checks_the_number(sim: Simulator, session: Session) -> None:
+    with pytest.raises(ActionError) as err:
+        await session.messenger.open_direct("12345")
+    assert err.value.kind == "invalid"
+    conv = await session.messenger.open_direct("0a1b2c3d-0000-4000-8000-000000000001")
+    assert conv.kind == "direct"
+
+
+async def test_attachment_is_read_at_send_time(
+    sim: Simulator, session: Session, tmp_path: Path
+) -> None:
+    photo = tmp_path / "photo.png"
+    from PIL import Image
+
+    Image.new("RGB", (8, 8), "orange").save(photo)
+    conv = await session.messenger.open_direct(BOB)
+    msg = await session.messenger.send(conv.id, "look", attachments=[photo])
+    await session.start(receive=False)
+    await _wait_status(session, msg.id, "sent")
+    last = sim.last_send_body(session.account)
+    assert last["base64_attachments"][0].startswith("data:image/png;filename=photo.png;base64,")
