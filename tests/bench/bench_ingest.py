@@ -1,0 +1,180 @@
+"""End-to-end ingest throughput: simulator -> receiver -> SQLite cache, in both server modes.
+
+Run by hand (not collected by pytest):
+
+    python tests/bench/bench_ingest.py                 # 100,000 envelopes, empty + pre-filled cache
+    python tests/bench/bench_ingest.py --n 20000 --prefill 100000 --modes json-rpc
+
+The simulator runs as a separate process (`signal-tui simulator`), as a real server would, so its
+CPU does not count against the receiver's. Envelopes are injected through its `/_sim/inject`
+control route. In json-rpc mode the receiver's socket is attached before injecting (the real server
+drops what arrives with no socket). Prints a table and one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from signal_tui.config import Config  # noqa: E402
+from signal_tui.core.session import Session  # noqa: E402
+from tests.e2e.envelopes import burst  # noqa: E402
+
+TARGETS = {"empty": 5_000, "prefilled": 2_000}  # envelopes/s from the issue
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _start_simulator(mode: str) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "signal_tui", "simulator"),
+            *("--port", str(port), "--mode", mode, "--scenario", "empty"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/v1/about", timeout=1).status_code == 200:
+                return proc, url
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("simulator did not start")
+
+
+async def _inject(url: str, account: str, items: list[dict[str, Any]], chunk: int = 10_000) -> None:
+    async with httpx.AsyncClient(timeout=300) as http:
+        for i in range(0, len(items), chunk):
+            r = await http.post(
+                f"{url}/_sim/inject/{account}", json={"envelopes": items[i : i + chunk]}
+            )
+            r.raise_for_status()
+
+
+async def _prefill(session: Session, n: int) -> float:
+    """Fill the cache through the real ingest path (no network) in large batches."""
+    t0 = time.perf_counter()
+    account = session.account
+    step = 5_000
+    for start in range(0, n, step):
+        items = burst(account, min(step, n - start), senders=1000, start=10_000_000 + start)
+        await session.ingestor.ingest_batch(items)
+    return time.perf_counter() - t0
+
+
+async def _connected(session: Session) -> None:
+    ready = asyncio.Event()
+    unsubscribe = session.subscribe_state(lambda s: ready.set() if s.state == "connected" else None)
+    if session.receiver_state.state != "connected":
+        await ready.wait()
+    unsubscribe()
+    await asyncio.sleep(0.2)  # the server attaches the socket to the account
+
+
+async def _messages(session: Session) -> int:
+    return int((await session.store.stats())["messages"])
+
+
+async def run_one(mode: str, n: int, prefill: int, batch: int) -> dict[str, Any]:
+    sim, url = _start_simulator(mode)
+    try:
+        async with httpx.AsyncClient() as http:
+            account = (await http.get(url + "/v1/accounts")).json()[0]
+        with tempfile.TemporaryDirectory() as tmp:
+            config = Config(
+                url=url,
+                account=account,
+                data_dir=Path(tmp),
+                poll_max_messages=batch,
+                download_attachments=False,
+                config_file=Path(tmp) / "none.toml",
+            )
+            session = Session(config, receiver_options={"backoff_base": 0.1, "backoff_max": 1.0})
+            await session.open()
+            fill_s = await _prefill(session, prefill) if prefill else 0.0
+            base = await _messages(session)
+            items = burst(account, n, senders=200)
+            if mode == "json-rpc":
+                await session.start(send=False)
+                await _connected(session)
+                t0 = time.perf_counter()
+                await _inject(url, account, items)
+            else:
+                await _inject(url, account, items)  # queued on the server, then polled
+                t0 = time.perf_counter()
+                await session.start(send=False)
+            while await _messages(session) < base + n:
+                await asyncio.sleep(0.05)
+                if time.perf_counter() - t0 > 900:
+                    break
+            elapsed = time.perf_counter() - t0
+            got = await _messages(session) - base
+            db_bytes = session.cache_path.stat().st_size
+            await session.stop()
+    finally:
+        sim.terminate()
+        sim.wait(10)
+    return {
+        "mode": mode,
+        "cache": "prefilled" if prefill else "empty",
+        "prefill": prefill,
+        "prefill_s": round(fill_s, 1),
+        "envelopes": n,
+        "stored": got,
+        "seconds": round(elapsed, 2),
+        "per_s": round(got / elapsed) if elapsed else 0,
+        "db_mb": round(db_bytes / 1e6, 1),
+        "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=100_000)
+    ap.add_argument("--prefill", type=int, default=1_000_000, help="messages in the large cache")
+    ap.add_argument("--modes", default="normal,json-rpc")
+    ap.add_argument("--batch", type=int, default=500, help="max_messages per poll (normal mode)")
+    ap.add_argument("--skip-empty", action="store_true")
+    args = ap.parse_args()
+    rows = []
+    for mode in args.modes.split(","):
+        for prefill in ([] if args.skip_empty else [0]) + ([args.prefill] if args.prefill else []):
+            row = asyncio.run(run_one(mode, args.n, prefill, args.batch))
+            row["target_per_s"] = TARGETS[row["cache"]]
+            rows.append(row)
+            print(
+                f"{row['mode']:9} {row['cache']:9} {row['stored']:>7}/{row['envelopes']} in "
+                f"{row['seconds']:>7} s = {row['per_s']:>6}/s (target {row['target_per_s']}) "
+                f"db {row['db_mb']} MB  rss {row['rss_mb']} MB",
+                flush=True,
+            )
+    print(json.dumps({"bench": "ingest_e2e", "pid": os.getpid(), "rows": rows}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
