@@ -28,15 +28,17 @@ QR_STYLE = Style(color="#000000", bgcolor="#ffffff")
 QUIET_ZONE = 2  # modules; the standard asks for 4, but phones read 2 fine and it saves rows
 
 
-def qr_matrix(data: str, border: int = QUIET_ZONE) -> list[list[bool]]:
+def qr_matrix(data: str, border: int = QUIET_ZONE, error: str = "m") -> list[list[bool]]:
     """The module matrix (True = dark) including the quiet zone."""
-    code = segno.make(data, error="m", micro=False)
+    code = segno.make(data, error=error, micro=False, boost_error=False)
     return [[bool(v) for v in row] for row in code.matrix_iter(scale=1, border=border)]
 
 
-def qr_lines(data: str, density: Density = "half", border: int = QUIET_ZONE) -> list[str]:
+def qr_lines(
+    data: str, density: Density = "half", border: int = QUIET_ZONE, error: str = "m"
+) -> list[str]:
     """The code as lines of block characters; dark modules are drawn, light ones are spaces."""
-    matrix = qr_matrix(data, border)
+    matrix = qr_matrix(data, border, error)
     if density == "full":
         return ["".join("██" if dark else "  " for dark in row) for row in matrix]
     width = len(matrix[0])
@@ -62,9 +64,11 @@ def lines_to_matrix(lines: list[str], density: Density = "half") -> list[list[bo
     return out
 
 
-def qr_size(data: str, density: Density = "half", border: int = QUIET_ZONE) -> tuple[int, int]:
+def qr_size(
+    data: str, density: Density = "half", border: int = QUIET_ZONE, error: str = "m"
+) -> tuple[int, int]:
     """(columns, rows) the code needs on screen."""
-    lines = qr_lines(data, density, border)
+    lines = qr_lines(data, density, border, error)
     return len(lines[0]), len(lines)
 
 
@@ -85,20 +89,30 @@ class QRCode(Widget):
         self.set_reactive(QRCode.data, data)
         self.set_reactive(QRCode.density, density)
 
-    def _density(self) -> Density:
+    def _layout(self) -> tuple[Density, int, str]:
+        """(density, quiet zone, error level): the largest drawing that fits the screen.
+        Full blocks when there is plenty of room; otherwise half blocks, dropping to error
+        level L and a 1-module quiet zone only when an 80x24 terminal needs it."""
         if self.density is not None:
-            return self.density
-        if not self.data:
-            return "half"
+            return self.density, QUIET_ZONE, "m"
+        if not self.data or not self.is_mounted:
+            return "half", QUIET_ZONE, "m"
+        width, height = self.screen.size.width, self.screen.size.height
         cols, rows = qr_size(self.data, "full")
-        region = self.screen.size if self.is_mounted else None
-        if region is not None and cols <= region.width - 4 and rows <= region.height - 12:
-            return "full"
-        return "half"
+        if cols <= width - 4 and rows <= height - 8:
+            return "full", QUIET_ZONE, "m"
+        for border, error in ((QUIET_ZONE, "m"), (QUIET_ZONE, "l"), (1, "l")):
+            cols, rows = qr_size(self.data, "half", border, error)
+            if rows <= height - 2 and cols <= width:
+                return "half", border, error
+        return "half", 1, "l"
 
     def lines(self) -> list[str]:
         """The lines currently drawn (empty when there is no data)."""
-        return qr_lines(self.data, self._density()) if self.data else []
+        if not self.data:
+            return []
+        density, border, error = self._layout()
+        return qr_lines(self.data, density, border, error)
 
     def get_content_width(self, container: object, viewport: object) -> int:
         lines = self.lines()
