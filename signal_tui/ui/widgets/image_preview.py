@@ -1,0 +1,216 @@
+"""Image previews in the terminal: coloured half-blocks everywhere, graphics protocols where present.
+
+`render_image_lines` is a pure function (Pillow only, no Textual state), so the history view can
+call it from a thread worker and splice the returned `Strip`s into its Line-API rendering. Each
+cell shows two vertically stacked pixels: "▀" with the top pixel as foreground and the bottom
+pixel as background, which makes pixels roughly square on ordinary terminal fonts.
+
+`ImagePreview` is a widget for screens (attachment picker, details): it uses textual-image's
+Kitty/Sixel rendering when the real terminal supports one of them, and the half-block renderer
+otherwise (always in headless runs, so tests and snapshots are deterministic).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.app import ComposeResult
+from textual.reactive import reactive
+from textual.strip import Strip
+from textual.widget import Widget
+
+UPPER = "▀"
+LOWER = "▄"
+_CACHE_SIZE = 128
+_cache: OrderedDict[tuple[str, int, int, int], tuple[Strip, ...]] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _graphics_image_class() -> type[Widget] | None:
+    """textual-image's widget class when the terminal speaks Kitty graphics or Sixel, else None.
+
+    textual-image queries the terminal when it is imported, which only works before Textual takes
+    over the terminal; this module is imported by the app before it runs, so do it here, once.
+    Half-cell/unicode fallbacks of textual-image are not used: ours is cached and deterministic.
+    """
+    if os.environ.get("SIGNAL_TUI_NO_GRAPHICS"):
+        return None
+    try:
+        from textual_image import renderable
+        from textual_image.renderable.sixel import Image as SixelRenderable
+        from textual_image.renderable.tgp import Image as TGPRenderable
+
+        if renderable.Image not in (SixelRenderable, TGPRenderable):
+            return None
+        from textual_image.widget import Image as GraphicsImage
+    except Exception:  # missing, or a terminal query went wrong: half-blocks are always fine
+        return None
+    return GraphicsImage
+
+
+GRAPHICS_IMAGE = _graphics_image_class()
+
+
+def render_image_lines(path: Path | str, width: int, max_height: int = 12) -> list[Strip]:
+    """Render the image at `path` as half-block lines, each exactly `width` cells wide.
+
+    The picture keeps its aspect ratio inside `width` x `max_height` cells (2 pixels per cell
+    vertically) and is padded with blank cells on the right. Transparent pixels show the
+    background. Returns [] for width/max_height < 1 or a file Pillow cannot decode (the caller
+    then shows the attachment's name only). Results are cached by (path, mtime, width, height),
+    so a redraw costs nothing; safe to call from any thread.
+    """
+    if width < 1 or max_height < 1:
+        return []
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return []
+    key = (os.fspath(path), stat.st_mtime_ns, width, max_height)
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit is not None:
+            _cache.move_to_end(key)
+            return list(hit)
+    strips = tuple(_decode(Path(path), width, max_height))
+    with _cache_lock:
+        _cache[key] = strips
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return list(strips)
+
+
+def _decode(path: Path, width: int, max_height: int) -> list[Strip]:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as img:
+            img.draft("RGB", (width, max_height * 2))  # JPEG: decode at reduced size, much faster
+            iw, ih = img.size
+            if iw < 1 or ih < 1:
+                return []
+            scale = min(width / iw, (max_height * 2) / ih)
+            tw = max(1, min(width, round(iw * scale)))
+            th = max(1, min(max_height * 2, round(ih * scale)))
+            small = img.convert("RGBA").resize((tw, th), Image.Resampling.BILINEAR)
+    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError):
+        return []
+    pixels = small.load()
+    blank = Segment(" " * (width - tw)) if width > tw else None
+    strips: list[Strip] = []
+    for y in range(0, th, 2):
+        segments: list[Segment] = []
+        for x in range(tw):
+            top = _colour(pixels[x, y])
+            bottom = _colour(pixels[x, y + 1]) if y + 1 < th else None
+            segments.append(_cell(top, bottom))
+        if blank is not None:
+            segments.append(blank)
+        strips.append(Strip(Segment.simplify(segments), width))
+    return strips
+
+
+def _colour(pixel: tuple[int, int, int, int]) -> str | None:
+    r, g, b, a = pixel
+    return None if a < 128 else f"#{r:02x}{g:02x}{b:02x}"
+
+
+def _cell(top: str | None, bottom: str | None) -> Segment:
+    if top is None and bottom is None:
+        return Segment(" ")
+    if top is None:
+        return Segment(LOWER, Style(color=bottom))
+    return Segment(UPPER, Style(color=top, bgcolor=bottom))
+
+
+class HalfBlockImage(Widget):
+    """Line-API widget showing `render_image_lines` output; decodes in a thread worker."""
+
+    DEFAULT_CSS = """
+    HalfBlockImage { width: 1fr; height: auto; }
+    """
+
+    def __init__(
+        self, path: Path, *, max_height: int = 12, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.path = Path(path)
+        self.max_height = max_height
+        self._lines: list[Strip] = []
+        self._for_width = -1
+
+    def get_content_height(self, container, viewport, width: int) -> int:  # type: ignore[no-untyped-def]
+        return max(1, len(self._lines)) if self._for_width == width else 1
+
+    def on_resize(self) -> None:
+        self._load()
+
+    def _load(self) -> None:
+        width = self.size.width
+        if width < 1 or width == self._for_width:
+            return
+        self.run_worker(
+            lambda: render_image_lines(self.path, width, self.max_height),
+            thread=True,
+            exclusive=True,
+            group="decode",
+            name=f"image:{width}",
+        )
+
+    def on_worker_state_changed(self, event) -> None:  # type: ignore[no-untyped-def]
+        worker = event.worker
+        if worker.group != "decode" or not worker.is_finished or worker.result is None:
+            return
+        self._lines = worker.result
+        self._for_width = int(worker.name.split(":")[1])
+        self.refresh(layout=True)
+
+    def render_line(self, y: int) -> Strip:
+        if 0 <= y < len(self._lines):
+            return self._lines[y].crop_extend(0, self.size.width, None)
+        return Strip.blank(self.size.width)
+
+
+class ImagePreview(Widget):
+    """An image shown with the best method the terminal offers (see module docstring)."""
+
+    DEFAULT_CSS = """
+    ImagePreview { width: 1fr; height: auto; }
+    ImagePreview > .image-graphics { width: auto; height: auto; max-height: 12; }
+    """
+    path: reactive[Path | None] = reactive(None, recompose=True)
+
+    def __init__(
+        self,
+        path: Path | None = None,
+        *,
+        max_height: int = 12,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.max_height = max_height
+        self.set_reactive(ImagePreview.path, Path(path) if path else None)
+
+    @property
+    def uses_graphics(self) -> bool:
+        """True when a terminal graphics protocol (Kitty/Sixel) draws the image."""
+        return GRAPHICS_IMAGE is not None and not self.app.is_headless
+
+    def compose(self) -> ComposeResult:
+        if self.path is None:
+            return
+        if self.uses_graphics and GRAPHICS_IMAGE is not None:
+            image = GRAPHICS_IMAGE(str(self.path), classes="image-graphics")  # type: ignore[call-arg]
+            image.styles.max_height = self.max_height
+            yield image
+        else:
+            yield HalfBlockImage(self.path, max_height=self.max_height)
+
+
+__all__ = ["GRAPHICS_IMAGE", "HalfBlockImage", "ImagePreview", "render_image_lines"]
