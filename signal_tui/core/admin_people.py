@@ -95,7 +95,7 @@ class PeopleMixin:
                 contact_name=getattr(c, "name", None) or None,
                 nickname=getattr(c, "nickname", None) or None,
                 username=getattr(c, "username", None) or None,
-                blocked=getattr(c, "blocked", None),
+                blocked=True if getattr(c, "blocked", False) else None,  # keep local blocks
             )
             count += 1
         return count
