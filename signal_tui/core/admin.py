@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 from signal_tui.core.admin_errors import AdminError, explain
 from signal_tui.core.admin_people import PeopleMixin
+from signal_tui.core.admin_setup import read_device
 
 __all__ = [
     "DELETE_MEANS_LEAVE",
@@ -115,7 +116,10 @@ class Admin(PeopleMixin):
         self.account = account
         self.data_dir = Path(data_dir)
         self._groups: dict[str, GroupInfo] = {}
-        self.this_device_id: int | None = None
+        device = read_device(self.data_dir)
+        self.linked = bool(device.get("linked"))  # False: registered here = primary device
+        self.device_name = device.get("device_name") or None
+        self.this_device_id: int | None = None if self.linked else 1
 
     async def _call(self, action: str, fn: Callable[..., Awaitable[T]], *args: Any, **kw: Any) -> T:
         try:
@@ -380,6 +384,9 @@ class Admin(PeopleMixin):
     # --- linked devices ------------------------------------------------------------------------
     async def devices(self) -> list[DeviceInfo]:
         devices = await self._call("devices", self.client.devices, self.account)
+        if self.linked and self.this_device_id is None:
+            named = [int(d.id) for d in devices if d.name and d.name == self.device_name]
+            self.this_device_id = max(named) if named else None
         this = self.this_device_id
         return [
             DeviceInfo(
@@ -387,7 +394,7 @@ class Admin(PeopleMixin):
                 name=d.name or ("primary device" if int(d.id) == 1 else f"device {d.id}"),
                 created=getattr(d, "created", None),
                 last_seen=getattr(d, "last_seen", None),
-                this_device=(this == int(d.id)) if this is not None else int(d.id) == 1,
+                this_device=this == int(d.id),
             )
             for d in sorted(devices, key=lambda d: int(d.id))
         ]
@@ -399,7 +406,7 @@ class Admin(PeopleMixin):
                 "Paste the whole link shown by the new device; it starts with sgnl://linkdevice?",
                 "bad_link",
             )
-        if self.this_device_id not in (None, 1):
+        if self.linked:
             raise AdminError(
                 "This server is a linked device, not the primary device: link new devices "
                 "from your phone",

@@ -9,11 +9,13 @@ with ``versions``).
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,6 +23,7 @@ import httpx
 
 from signal_tui.config import Config
 from signal_tui.core.admin_errors import AdminError, explain
+from signal_tui.core.files import private_dir, write_private
 
 CAPTCHA_URL = "https://signalcaptchas.org/registration/generate.html"
 LINK_URI_LIFETIME = 55.0  # seconds; the phone refuses a link code after about a minute
@@ -234,6 +237,26 @@ class AccountSetup:
         await self._call(
             "verify", self.client.verify, normalise_number(number), code, pin=pin or None
         )
+
+
+DEVICE_FILE = "device.json"
+LINKED_DEVICE_NAME = "signal-tui"
+
+
+def remember_device(account_dir: Path, *, linked: bool, device_name: str | None = None) -> None:
+    """Note how this server got the account: registered here (primary) or linked to a phone.
+    The REST API cannot tell which device is "this" one; the devices screen needs it."""
+    private_dir(account_dir)
+    data = {"linked": linked, "device_name": device_name}
+    write_private(account_dir / DEVICE_FILE, json.dumps(data).encode())
+
+
+def read_device(account_dir: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((Path(account_dir) / DEVICE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def normalise_number(number: str) -> str:

@@ -35,10 +35,12 @@ from signal_tui.core.admin_errors import AdminError
 from signal_tui.core.admin_setup import (
     CAPTCHA_URL,
     LINK_URI_LIFETIME,
+    LINKED_DEVICE_NAME,
     AccountSetup,
     Diagnosis,
     diagnose_config,
     normalise_number,
+    remember_device,
 )
 from signal_tui.ui.text import plain_line, safe, safe_line
 from signal_tui.ui.widgets.qr import QRCode
@@ -257,7 +259,7 @@ class AccountSetupScreen(Screen[Config | None]):
             now = time.monotonic()
             if now >= expires:
                 try:
-                    self.link_uri = await setup.link_uri("signal-tui")
+                    self.link_uri = await setup.link_uri(LINKED_DEVICE_NAME)
                 except AdminError as exc:
                     state.update(safe(str(exc)))
                     self.status(str(exc), error=True)
@@ -273,7 +275,7 @@ class AccountSetupScreen(Screen[Config | None]):
             new = [a for a in current if a not in known]
             if new:
                 state.update(f"Linked as {plain_line(new[0])}. Starting the first sync…")
-                self.finish(new[0])
+                self.finish(new[0], linked=True)
                 return
             await asyncio.sleep(self.poll_interval)
 
@@ -331,13 +333,19 @@ class AccountSetupScreen(Screen[Config | None]):
             if exc.kind in ("pin_required", "bad_pin"):
                 self.query_one("#pin", Input).focus()
             return
-        self.finish(number)
+        self.finish(number, linked=False)
 
     # --- result -------------------------------------------------------------------------------
-    def finish(self, account: str) -> None:
+    def finish(self, account: str, *, linked: bool | None = None) -> None:
         updates = {"url": self.url, "account": account}
         try:
             save_settings(self.config.config_file, updates)
+            if linked is not None:
+                remember_device(
+                    self.config.account_data_dir(account),
+                    linked=linked,
+                    device_name=LINKED_DEVICE_NAME if linked else None,
+                )
         except (OSError, ConfigError) as exc:
             self.status(f"Could not save the config file: {exc}", error=True)
             return
