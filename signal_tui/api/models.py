@@ -83,7 +83,8 @@ class ReceiverState:
 
     def describe(self) -> str:
         if self.state == "connected":
-            return f"connected ({self.mode})" if self.mode else "connected"
+            text = f"connected ({self.mode})" if self.mode else "connected"
+            return f"{text}: {self.error}" if self.error else text
         if self.state == "reconnecting" and self.retry_in is not None:
             text = f"reconnecting in {self.retry_in:.0f} s"
             return f"{text}: {self.error}" if self.error else text
