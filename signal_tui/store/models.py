@@ -68,6 +68,7 @@ class Conversation:
     member_count: int = 0  # groups only
     number: str | None = None  # direct: the contact's number when known
     description: str = ""  # groups: description
+    recipient_id: int | None = None  # direct: the contact's recipient id
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +177,8 @@ class Message:
     expires_at: int | None = None  # ms since epoch once the timer started
     view_once: bool = False
     outbox_id: int | None = None  # link to the outbox row for own messages
+    # own messages: recipients the server reported as failed, as (address, reason) pairs
+    failed_recipients: tuple[tuple[str, str], ...] = ()
 
     @property
     def cursor(self) -> tuple[int, int]:
@@ -212,6 +215,10 @@ class OutboxItem:
     attempts: int = 0
     created_at: int = 0
     message_id: int | None = None
+    kind: str = "send"  # send | reaction | edit | delete | receipt | vote | ... (engine-defined)
+    payload: dict = field(default_factory=dict)  # what the engine needs to perform `kind`
+    not_before: int = 0  # ms since epoch; retry backoff
+    server_ts: int | None = None  # the server's timestamp once sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,3 +229,19 @@ class Change:
     what: frozenset[str] = field(default_factory=frozenset)
     # vocabulary: "messages", "conversation", "reactions", "receipts", "typing", "outbox",
     # "recipients", "groups", "attachments", "read"
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    """What one ingested batch did (returned after commit)."""
+
+    new_messages: list[Message] = field(default_factory=list)
+    changed: set[int] = field(default_factory=set)  # conversation ids touched
+    unsupported: int = 0  # unknown kinds / `syncMessage: {}` (stored raw)
+    errors: int = 0  # malformed items and error envelopes
+    typing: list[tuple[int, int, bool]] = field(default_factory=list)  # (conv, recipient, started)
+    group_updates: list[str] = field(default_factory=list)  # REST group ids to refresh
+    attachments_to_fetch: list[Attachment] = field(default_factory=list)
+    untrusted: list[str] = field(default_factory=list)  # addresses with untrusted identities
+    ignored: int = 0  # envelopes without a content key
+    duplicates: int = 0  # redelivered messages that changed nothing

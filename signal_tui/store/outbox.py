@@ -1,0 +1,380 @@
+"""Own messages, the durable outbox, optimistic local actions and attachment state."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from signal_tui.core.files import safe_filename
+from signal_tui.store import rows
+from signal_tui.store.addr import split_address
+from signal_tui.store.messages import get_messages
+from signal_tui.store.models import Attachment, Message, OutboxItem
+from signal_tui.store.tx import Tx
+
+_OUTBOX_STATES = {"queued", "sending", "sent", "failed", "unknown"}
+
+
+def _outbox(conn: sqlite3.Connection, oid: int) -> OutboxItem | None:
+    row = conn.execute(f"SELECT {rows.OUTBOX_COLS} FROM outbox WHERE id = ?", (oid,)).fetchone()
+    return rows.outbox_item(row) if row else None
+
+
+def _address(conn: sqlite3.Connection, rid: int | None, account: str) -> str | None:
+    if rid is None:
+        return None
+    row = conn.execute(
+        "SELECT uuid, number, username, is_self FROM recipients WHERE id = ?", (rid,)
+    ).fetchone()
+    if row is None:
+        return None
+    return account if row[3] else (row[0] or row[1] or row[2])
+
+
+class OutboxMixin:
+    _read: Callable[..., Any]
+    _write: Callable[..., Any]
+    _self_id: int
+    account: str
+
+    async def add_outgoing(
+        self,
+        conversation_id: int,
+        body: str,
+        *,
+        recipients: Sequence[str],
+        attachments: Iterable[tuple[Path, str, int]] = (),
+        quote: Message | None = None,
+        mentions: Iterable[tuple[int, int, str]] = (),
+        kind: str = "send",
+        payload: dict | None = None,
+    ) -> tuple[Message, OutboxItem]:
+        """Store an own message (status 'queued', provisional timestamp) and its outbox row."""
+        atts = [(str(p), str(ct), int(size)) for p, ct, size in attachments]
+        ments = [(int(s), int(n), str(a)) for s, n, a in mentions]
+
+        def run(tx: Tx) -> tuple[Message, OutboxItem]:
+            c = tx.conn
+            sent_ts = tx.now
+            while tx.find_target(tx.self_id, sent_ts):
+                sent_ts += 1
+            extra: dict[str, Any] = {}
+            full_payload = dict(payload or {})
+            if quote is not None:
+                extra["quote"] = {
+                    "ts": quote.sent_ts,
+                    "author_id": quote.author_id,
+                    "author_name": quote.author_name,
+                    "text": (quote.body or "")[:2000],
+                }
+                full_payload["quote"] = {
+                    "timestamp": quote.sent_ts,
+                    "author": _address(c, quote.author_id, self.account),
+                    "message": quote.body or "",
+                }
+            if ments:
+                listed = []
+                for start, length, address in ments:
+                    rid = tx.recipient_id(*split_address(address), create=False)
+                    listed.append([start, length, rid, address])
+                extra["mentions"] = listed
+                full_payload["mentions"] = [list(m) for m in ments]
+            if atts:
+                full_payload["attachments"] = [list(a) for a in atts]
+            expiry = c.execute(
+                "SELECT expiry_seconds FROM conversations WHERE id = ?", (conversation_id,)
+            ).fetchone()
+            if expiry is None:
+                raise KeyError(f"no conversation {conversation_id}")
+            oid = c.execute(
+                "INSERT INTO outbox (kind, conversation_id, recipients, body, payload, state,"
+                " created_at) VALUES (?, ?, ?, ?, ?, 'queued', ?)",
+                (kind, conversation_id, json.dumps(list(recipients)), body,
+                 json.dumps(full_payload), tx.now),
+            ).lastrowid  # fmt: skip
+            mid = tx.insert_message(
+                conv=conversation_id,
+                author=tx.self_id,
+                sent_ts=sent_ts,
+                body=body or None,
+                outgoing=True,
+                status="queued",
+                expires_in=expiry[0],
+                extra=extra,
+                attachments=[
+                    {
+                        "content_type": ct,
+                        "filename": safe_filename(Path(p).name),
+                        "size": size,
+                        "local_path": p,
+                        "state": "local",
+                    }
+                    for p, ct, size in atts
+                ],
+                outbox_id=oid,
+            )
+            assert mid is not None
+            c.execute("UPDATE outbox SET message_id = ? WHERE id = ?", (mid, oid))
+            tx.touch(conversation_id, "outbox")
+            item = _outbox(c, oid)
+            assert item is not None
+            return get_messages(c, [mid])[0], item
+
+        return await self._write(run)
+
+    async def outbox_add(
+        self,
+        kind: str,
+        payload: dict,
+        *,
+        conversation_id: int | None = None,
+        message_id: int | None = None,
+    ) -> OutboxItem:
+        """Queue a non-message action (reaction, edit, delete, receipt...)."""
+
+        def run(tx: Tx) -> OutboxItem:
+            recipients = payload.get("recipients", [])
+            oid = tx.conn.execute(
+                "INSERT INTO outbox (kind, conversation_id, message_id, recipients, body, payload,"
+                " state, created_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', ?)",
+                (kind, conversation_id, message_id, json.dumps(recipients),
+                 str(payload.get("body", "")), json.dumps(payload), tx.now),
+            ).lastrowid  # fmt: skip
+            tx.touch(conversation_id, "outbox")
+            item = _outbox(tx.conn, oid)
+            assert item is not None
+            return item
+
+        return await self._write(run)
+
+    async def outbox_next(self, now_ms: int) -> OutboxItem | None:
+        """The oldest queued item that may run now."""
+
+        def run(conn: sqlite3.Connection) -> OutboxItem | None:
+            row = conn.execute(
+                f"SELECT {rows.OUTBOX_COLS} FROM outbox WHERE state = 'queued' AND not_before <= ?"
+                " ORDER BY id LIMIT 1",
+                (int(now_ms),),
+            ).fetchone()
+            return rows.outbox_item(row) if row else None
+
+        return await self._read(run)
+
+    async def outbox_set(
+        self,
+        outbox_id: int,
+        state: str,
+        *,
+        error: str | None = None,
+        not_before: int | None = None,
+        attempts_inc: bool = False,
+    ) -> None:
+        """Move an item to `state` (the linked own message follows, except for 'sent')."""
+        if state not in _OUTBOX_STATES:
+            raise ValueError(f"unknown outbox state {state!r}")
+
+        def run(tx: Tx) -> None:
+            c = tx.conn
+            c.execute(
+                "UPDATE outbox SET state = ?, error = ?, not_before = coalesce(?, not_before),"
+                " attempts = attempts + ? WHERE id = ?",
+                (state, error, not_before, int(attempts_inc), outbox_id),
+            )
+            row = c.execute(
+                "SELECT kind, message_id, conversation_id FROM outbox WHERE id = ?", (outbox_id,)
+            ).fetchone()
+            if row and row[0] == "send" and row[1] is not None and state != "sent":
+                c.execute(
+                    "UPDATE messages SET status = ?, error = ? WHERE id = ? AND outgoing = 1",
+                    (state, error, row[1]),
+                )
+                tx.touch(row[2], "messages")
+            tx.touch(row[2] if row else None, "outbox")
+
+        await self._write(run)
+
+    async def outbox_sent(
+        self, outbox_id: int, server_ts: int, failures: dict[str, str] | None = None
+    ) -> Message | None:
+        """Mark sent and re-key the own message to the server's timestamp (see module doc)."""
+
+        def run(tx: Tx) -> Message | None:
+            c = tx.conn
+            row = c.execute(
+                "SELECT kind, message_id, conversation_id, recipients FROM outbox WHERE id = ?",
+                (outbox_id,),
+            ).fetchone()
+            if row is None:
+                return None
+            kind, mid, conv, recipients = row
+            c.execute(
+                "UPDATE outbox SET state = 'sent', error = NULL, server_ts = ? WHERE id = ?",
+                (int(server_ts), outbox_id),
+            )
+            tx.touch(conv, "outbox")
+            if kind != "send" or mid is None:
+                return None
+            msg = c.execute("SELECT sent_ts FROM messages WHERE id = ?", (mid,)).fetchone()
+            if msg is None:
+                return None
+            if msg[0] != server_ts:
+                other = tx.find_target(tx.self_id, int(server_ts))
+                if other and other[0] != mid:  # a sync copy of this very send arrived first
+                    c.execute("DELETE FROM messages WHERE id = ?", (other[0],))
+                c.execute("UPDATE messages SET sent_ts = ? WHERE id = ?", (int(server_ts), mid))
+            failed = {str(k): str(v) for k, v in (failures or {}).items()}
+            c.execute("DELETE FROM send_failures WHERE message_id = ?", (mid,))
+            c.executemany(
+                "INSERT INTO send_failures (message_id, recipient, reason) VALUES (?, ?, ?)",
+                [(mid, who, why) for who, why in failed.items()],
+            )
+            everyone = len(failed) >= max(1, len(json.loads(recipients or "[]")))
+            error = (
+                "Not delivered to " + ", ".join(f"{w} ({r})" for w, r in failed.items())
+                if failed
+                else None
+            )
+            c.execute(
+                "UPDATE messages SET status = CASE WHEN ? THEN 'failed' WHEN status IN"
+                " ('delivered', 'read', 'viewed') THEN status ELSE 'sent' END, error = ?,"
+                " expires_at = CASE WHEN expires_in > 0 THEN ? + expires_in * 1000 END"
+                " WHERE id = ?",
+                (int(bool(failed) and everyone), error, tx.now, mid),
+            )
+            tx.refresh_summary(conv)
+            tx.touch(conv, "messages")
+            tx.apply_pending(tx.self_id, int(server_ts), mid)
+            return get_messages(c, [mid])[0]
+
+        return await self._write(run)
+
+    async def outbox_items(self, states: Iterable[str] | None = None) -> list[OutboxItem]:
+        wanted = list(states) if states is not None else None
+
+        def run(conn: sqlite3.Connection) -> list[OutboxItem]:
+            sql = f"SELECT {rows.OUTBOX_COLS} FROM outbox"
+            args: list[str] = []
+            if wanted is not None:
+                sql += f" WHERE state IN ({','.join('?' * len(wanted))})"
+                args = wanted
+            return [rows.outbox_item(r) for r in conn.execute(sql + " ORDER BY id", args)]
+
+        return await self._read(run)
+
+    async def outbox_reset_stale(self) -> int:
+        """On startup: a send interrupted mid-flight may or may not have gone out -> 'unknown'."""
+        text = "The app stopped while sending; it may or may not have been sent."
+
+        def run(tx: Tx) -> int:
+            c = tx.conn
+            c.execute(
+                "UPDATE messages SET status = 'unknown', error = ? WHERE id IN (SELECT message_id"
+                " FROM outbox WHERE state = 'sending' AND kind = 'send')",
+                (text,),
+            )
+            n = c.execute(
+                "UPDATE outbox SET state = 'unknown', error = ? WHERE state = 'sending'", (text,)
+            ).rowcount
+            if n:
+                tx.touch(None, "outbox", "messages")
+            return n
+
+        return await self._write(run)
+
+    # --- optimistic own actions -----------------------------------------------------------
+    async def _own_action(self, kind: str, message_id: int, payload: dict) -> None:
+        def run(tx: Tx) -> None:
+            row = tx.conn.execute(
+                "SELECT conversation_id FROM messages WHERE id = ?", (message_id,)
+            ).fetchone()
+            if row:
+                tx.apply_action(kind, message_id, row[0], tx.self_id, tx.now, payload)
+
+        await self._write(run)
+
+    async def apply_local_reaction(
+        self, message_id: int, emoji: str, *, remove: bool = False
+    ) -> None:
+        await self._own_action("reaction", message_id, {"emoji": emoji, "remove": remove})
+
+    async def apply_local_edit(self, message_id: int, body: str) -> None:
+        """Own edit (only own messages can be edited; others are left unchanged)."""
+        await self._own_action("edit", message_id, {"body": body})
+
+    async def apply_local_delete(self, message_id: int) -> None:
+        """Own delete for everyone (only own messages)."""
+        await self._own_action("delete", message_id, {})
+
+    async def delete_for_me(self, message_id: int) -> None:
+        """Remove locally; a tombstone stops a redelivery from bringing it back."""
+
+        def run(tx: Tx) -> None:
+            row = tx.conn.execute(
+                "SELECT conversation_id, author_id, sent_ts, sub FROM messages WHERE id = ?",
+                (message_id,),
+            ).fetchone()
+            if row is None:
+                return
+            if row[3] == 0:
+                tx.conn.execute(
+                    "INSERT OR IGNORE INTO tombstones (author_id, sent_ts) VALUES (?, ?)",
+                    (row[1], row[2]),
+                )
+            tx.conn.execute("DELETE FROM messages WHERE id = ?", (message_id,))
+            tx.refresh_summary(row[0])
+            tx.touch(row[0], "messages", "conversation")
+
+        await self._write(run)
+
+    # --- attachments ----------------------------------------------------------------------
+    async def set_attachment_state(
+        self,
+        attachment_id: int,
+        state: str,
+        *,
+        local_path: str | Path | None = None,
+        thumbnail_path: str | Path | None = None,
+    ) -> None:
+        def run(tx: Tx) -> None:
+            tx.conn.execute(
+                "UPDATE attachments SET state = ?, local_path = coalesce(?, local_path),"
+                " thumbnail_path = coalesce(?, thumbnail_path) WHERE id = ?",
+                (state, None if local_path is None else str(local_path),
+                 None if thumbnail_path is None else str(thumbnail_path), attachment_id),
+            )  # fmt: skip
+            row = tx.conn.execute(
+                "SELECT m.conversation_id FROM attachments a JOIN messages m ON m.id = a.message_id"
+                " WHERE a.id = ?",
+                (attachment_id,),
+            ).fetchone()
+            tx.touch(row[0] if row else None, "attachments")
+
+        await self._write(run)
+
+    async def get_attachment(self, attachment_id: int) -> Attachment | None:
+        def run(conn: sqlite3.Connection) -> Attachment | None:
+            row = conn.execute(
+                f"SELECT {rows.ATTACHMENT_COLS} FROM attachments WHERE id = ?", (attachment_id,)
+            ).fetchone()
+            return rows.attachment(row) if row else None
+
+        return await self._read(run)
+
+    async def attachments_in_state(self, states: Iterable[str] = ("pending",)) -> list[Attachment]:
+        """E.g. downloads to resume after a restart."""
+        wanted = list(states)
+
+        def run(conn: sqlite3.Connection) -> list[Attachment]:
+            return [
+                rows.attachment(r)
+                for r in conn.execute(
+                    f"SELECT {rows.ATTACHMENT_COLS} FROM attachments"
+                    f" WHERE state IN ({','.join('?' * len(wanted))}) ORDER BY id",
+                    wanted,
+                )
+            ]
+
+        return await self._read(run)
