@@ -90,7 +90,7 @@ class HttpBase:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self.verify = verify
+        self.tls_verify = verify  # (`verify` is the registration call)
         self.timeout = timeout
         self._basic_auth = basic_auth
         self._token = token

@@ -200,7 +200,7 @@ class Receiver:
             "max_queue": 64,
         }
         if url.startswith("wss://"):
-            kwargs["ssl"] = ssl_context(getattr(self.client, "verify", True))
+            kwargs["ssl"] = ssl_context(getattr(self.client, "tls_verify", True))
         async with ws_connect(url, **kwargs) as ws:
             self._mark_connected()
             queue: asyncio.Queue[str | bytes | _Closed] = asyncio.Queue(WS_QUEUE_MAX)
