@@ -120,17 +120,16 @@ MULTI_GROUP = (
 
 def classify_all(recipients: list[str]) -> list[Recipient]:
     """Classify and apply the recipient-mix rules of `client.go` SendV2."""
-    parsed = [classify(r) for r in recipients]
-    kinds = {p.kind for p in parsed}
+    kinds = {"group" if r.startswith("group.") else classify(r).kind for r in recipients}
     if {"group", "number"} <= kinds:
         raise bad(MIX_TEXT)
     if {"group", "username"} <= kinds:
         raise bad(MIX_GROUP_USERNAME)
     if {"number", "username"} <= kinds:
         raise bad(MIX_NUMBER_USERNAME)
-    if sum(1 for p in parsed if p.kind == "group") > 1:
+    if sum(1 for r in recipients if r.startswith("group.")) > 1:
         raise bad(MULTI_GROUP)
-    return parsed
+    return [classify(r) for r in recipients]
 
 
 # --- attachments -------------------------------------------------------------------------------
