@@ -222,7 +222,9 @@ class Messenger:
                     conv.id, body, recipients=[conv.address], payload=copy
                 )
                 messages.append(msg)
-                copies.append({"outbox_id": item.id, "recipient": conv.address})
+                copies.append(
+                    {"outbox_id": item.id, "message_id": msg.id, "recipient": conv.address}
+                )
             first = convs[0]
             payload = {
                 "batch": batch,
@@ -322,6 +324,8 @@ class Messenger:
         if not targets:
             conv = await self._conversation(message.conversation_id)
             targets = await self._untrusted_among(conv)
+            if not targets and conv.kind == "direct":
+                targets = [conv.address]  # the only recipient; json-rpc errors name nobody
         try:
             for address in dict.fromkeys(targets):
                 await self.client.trust(self.account, address, trust_all_known_keys=True)

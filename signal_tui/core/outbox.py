@@ -292,10 +292,7 @@ class Outbox:
         if isinstance(payload.get("quote"), dict):
             q = payload["quote"]
             quote = QuoteRef(int(q["timestamp"]), str(q["author"]), q.get("message"))
-        mentions = [
-            MentionRef(int(m["start"]), int(m["length"]), str(m["author"]))
-            for m in payload.get("mentions") or ()
-        ]
+        mentions = [_mention(m) for m in payload.get("mentions") or ()]
         result = await self.client.send(
             self.account,
             recipients,
@@ -328,14 +325,27 @@ class Outbox:
         failed: dict[str, str],
     ) -> None:
         """A multi-recipient send: one API call, each conversation's copy gets its own result."""
-        rows = [(item.id, str(payload.get("primary") or ""))]
-        rows += [(int(c["outbox_id"]), str(c["recipient"])) for c in copies]
-        for oid, rcpt in rows:
+        primary = str(payload.get("primary") or "")
+        # The primary copy takes the server's timestamp. The store identifies a message by
+        # (author, timestamp), so the other copies keep their own provisional timestamps:
+        # receipts and reactions for this send resolve to the primary copy.
+        await self.store.outbox_sent(item.id, ts, None)
+        if primary in failed:
+            await self._fail(item.id, "failed", Failure("send", failed[primary], (primary,)))
+        else:
+            self._notify(item.id, "sent")
+        for copy in copies:
+            oid, rcpt = int(copy["outbox_id"]), str(copy["recipient"])
             if rcpt in failed:
                 await self._fail(oid, "failed", Failure("send", failed[rcpt], (rcpt,)))
-            else:
-                await self.store.outbox_sent(oid, ts, None)
-                self._notify(oid, "sent")
+                continue
+            own_ts = ts
+            mid = copy.get("message_id")
+            msg = await self.store.get_message(int(mid)) if mid is not None else None
+            if msg is not None:
+                own_ts = int(msg.sent_ts)
+            await self.store.outbox_sent(oid, own_ts, None)
+            self._notify(oid, "sent")
 
     async def _do_edit(self, item: Any, payload: dict[str, Any]) -> None:
         original = await self._target_ts(payload)  # ALWAYS the original timestamp
@@ -427,10 +437,20 @@ def _accepts(fn: Any, name: str) -> bool:
         return False
 
 
+def _mention(m: Any) -> MentionRef:
+    """Stored as [start, length, address] by the store, or as a dict."""
+    if isinstance(m, dict):
+        return MentionRef(int(m["start"]), int(m["length"]), str(m["author"]))
+    start, length, author = m[0], m[1], m[2]
+    return MentionRef(int(start), int(length), str(author))
+
+
 def _read_attachment(spec: Any) -> OutgoingAttachment:
     """Read a file at send time (not when queued: the queue stays small)."""
     if isinstance(spec, str | Path):
         spec = {"path": str(spec)}
+    elif isinstance(spec, list | tuple):  # the store's [path, content_type, size]
+        spec = {"path": str(spec[0]), "content_type": spec[1] if len(spec) > 1 else None}
     path = Path(spec["path"])
     data = path.read_bytes()
     ctype = spec.get("content_type") or mimetypes.guess_type(path.name)[0]

@@ -12,7 +12,9 @@ import pytest
 
 from signal_tui.config import Config
 from signal_tui.core.session import Session
-from signal_tui.simulator import Simulator
+from signal_tui.simulator.server import Simulator
+from signal_tui.simulator.state import ContactMeta, Person
+from tests.e2e.envelopes import contact
 
 FAST_RECEIVER = {"backoff_base": 0.05, "backoff_max": 0.3, "ping_interval": 5.0}
 FAST_OUTBOX = {"retry_base": 0.05, "retry_max": 0.3}
@@ -54,10 +56,34 @@ def mode(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
+def add_contacts(sim: Simulator, n: int = 20) -> None:
+    """Remote people on the simulated network (the "empty" scenario has only our account)."""
+    account = sim.world.accounts[sim.primary_account]
+    for i in range(1, n + 1):
+        number, uuid = contact(i)
+        sim.world.add_person(Person(uuid=uuid, number=number, given_name=f"Contact {i}"))
+        account.contacts[uuid] = ContactMeta()
+
+
+def sends(sim: Simulator) -> int:
+    """Messages the simulated server actually sent (each leaves a sync copy for our devices)."""
+    return len(sim.sync_log)
+
+
+def last_sent(sim: Simulator) -> dict[str, Any]:
+    return sim.sync_log[-1]["sentMessage"]
+
+
+async def start_sim(mode: str, port: int = 0) -> Simulator:
+    simulator = Simulator(mode=mode, scenario="empty", trickle=False)
+    add_contacts(simulator)
+    await simulator.start(port=port)
+    return simulator
+
+
 @pytest.fixture
 async def sim(mode: str) -> AsyncIterator[Simulator]:
-    simulator = Simulator(mode=mode, scenario="empty", trickle=False)
-    await simulator.start()
+    simulator = await start_sim(mode)
     try:
         yield simulator
     finally:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from signal_tui.simulator import Simulator
+from signal_tui.simulator.server import Simulator
 from tests.e2e.conftest import wait_for
 from tests.e2e.envelopes import burst, contact
 

@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 
 from signal_tui.core.session import Session
-from signal_tui.simulator import Simulator
+from signal_tui.simulator.server import Simulator
 from tests.e2e.conftest import connected, message_count, wait_for
 from tests.e2e.envelopes import burst
 
