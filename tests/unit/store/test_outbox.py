@@ -1,0 +1,101 @@
+"""Own messages through the outbox: queued, sent and re-keyed, receipts resolve, restarts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest.envelopes import ALICE, ALICE_UUID, ME, reaction, receipt, text
+
+from signal_tui.store import Store
+
+
+async def test_send_rekeys_to_server_timestamp_and_receipts_resolve(store: Store) -> None:
+    conv = await store.ensure_direct(ALICE_UUID, number=ALICE)
+    msg, item = await store.add_outgoing(conv.id, "hello", recipients=[ALICE_UUID])
+    assert (msg.status, msg.outgoing, item.state, item.message_id) == (
+        "queued",
+        True,
+        "queued",
+        msg.id,
+    )
+    assert (await store.get_conversation(conv.id)).last_preview == "hello"
+    assert (await store.outbox_next(now_ms=msg.sent_ts + 10)).id == item.id
+    await store.outbox_set(item.id, "sending", attempts_inc=True)
+    assert (await store.get_message(msg.id)).status == "sending"
+    # a receipt for the server timestamp races ahead of outbox_sent: it waits in pending
+    await store.ingest_batch([receipt(9_000_000, [8_000_000], "delivered")])
+    sent = await store.outbox_sent(item.id, 8_000_000)
+    assert sent.sent_ts == 8_000_000 and sent.status == "delivered"
+    await store.ingest_batch([reaction(9_000_001, 8_000_000, "🎉", target=ME)])
+    found = await store.find_message(conv.id, ME, 8_000_000)
+    assert found.id == msg.id and [r.emoji for r in found.reactions] == ["🎉"]
+    assert await store.outbox_next(now_ms=10**13) is None
+    assert [i.state for i in await store.outbox_items()] == ["sent"]
+
+
+async def test_partial_and_total_failures_are_recorded(store: Store) -> None:
+    conv = await store.ensure_direct(ALICE)
+    _msg, item = await store.add_outgoing(conv.id, "x", recipients=[ALICE, "+4915100000001"])
+    sent = await store.outbox_sent(item.id, 7000, {"+4915100000001": "IDENTITY_FAILURE"})
+    assert sent.status == "sent" and sent.failed_recipients == (
+        ("+4915100000001", "IDENTITY_FAILURE"),
+    )
+    assert "IDENTITY_FAILURE" in sent.error
+    _msg2, item2 = await store.add_outgoing(conv.id, "y", recipients=[ALICE])
+    sent2 = await store.outbox_sent(item2.id, 7001, {ALICE: "UNREGISTERED_FAILURE"})
+    assert sent2.status == "failed"
+
+
+async def test_queue_backoff_failure_and_restart(tmp_path: Path) -> None:
+    path = tmp_path / "cache.sqlite3"
+    store = await Store.open(path, account=ME)
+    conv = await store.ensure_direct(ALICE)
+    msg, item = await store.add_outgoing(
+        conv.id, "with file", recipients=[ALICE], attachments=[(tmp_path / "a.png", "image/png", 3)]
+    )
+    assert [(a.filename, a.state) for a in msg.attachments] == [("a.png", "local")]
+    assert item.payload["attachments"] == [[str(tmp_path / "a.png"), "image/png", 3]]
+    await store.outbox_set(item.id, "queued", error="connection refused", not_before=5000)
+    assert await store.outbox_next(now_ms=4999) is None
+    await store.outbox_set(item.id, "sending")
+    await store.close()
+    store = await Store.open(path, account=ME)  # the app died mid-send
+    assert await store.outbox_reset_stale() == 1
+    [again] = await store.outbox_items(["unknown"])
+    assert again.id == item.id
+    assert (await store.get_message(msg.id)).status == "unknown"
+    await store.close()
+
+
+async def test_local_actions_quote_and_delete_for_me(store: Store) -> None:
+    await store.ingest_batch([text(1000, "question?")])
+    conv = await store.find_conversation(ALICE)
+    [theirs] = await store.messages_before(conv.id)
+    mine, item = await store.add_outgoing(
+        conv.id,
+        "\ufffc answer",
+        recipients=[ALICE_UUID],
+        quote=theirs,
+        mentions=[(0, 1, ALICE_UUID)],
+    )
+    assert mine.quote.message_id == theirs.id and mine.quote.text == "question?"
+    assert item.payload["quote"] == {
+        "timestamp": 1000,
+        "author": ALICE_UUID,
+        "message": "question?",
+    }
+    assert [m.recipient_id for m in mine.mentions] == [theirs.author_id]
+    await store.apply_local_reaction(theirs.id, "👍")
+    await store.apply_local_edit(mine.id, "better answer")
+    await store.apply_local_edit(theirs.id, "not mine to edit")
+    await store.outbox_add(
+        "reaction", {"emoji": "👍"}, conversation_id=conv.id, message_id=theirs.id
+    )
+    page = await store.messages_before(conv.id)
+    assert [m.body for m in page] == ["question?", "better answer"]
+    assert [r.author_name for r in page[0].reactions] == ["You"]
+    await store.apply_local_delete(mine.id)
+    assert (await store.get_message(mine.id)).deleted
+    await store.delete_for_me(theirs.id)
+    await store.ingest_batch([text(1000, "question?")])  # redelivery does not bring it back
+    assert [m.id for m in await store.messages_before(conv.id)] == [mine.id]
