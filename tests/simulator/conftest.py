@@ -37,11 +37,9 @@ async def start_sim() -> AsyncIterator[StartSim]:
         await sim.stop()
 
 
-async def drain(
-    client: httpx.AsyncClient, number: str = ME, timeout: int = 0
-) -> list[dict[str, Any]]:
+async def drain(client: httpx.AsyncClient, number: str = ME, idle: int = 0) -> list[dict[str, Any]]:
     """Normal mode: everything queued for `number` (one GET with an immediate idle timeout)."""
-    r = await client.get(f"/v1/receive/{number}", params={"timeout": timeout})
+    r = await client.get(f"/v1/receive/{number}", params={"timeout": idle})
     assert r.status_code == 200, r.text
     return r.json()
 
