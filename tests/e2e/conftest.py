@@ -74,8 +74,8 @@ def last_sent(sim: Simulator) -> dict[str, Any]:
     return sim.sync_log[-1]["sentMessage"]
 
 
-async def start_sim(mode: str, port: int = 0) -> Simulator:
-    simulator = Simulator(mode=mode, scenario="empty", trickle=False)
+async def start_sim(mode: str, port: int = 0, **options: Any) -> Simulator:
+    simulator = Simulator(mode=mode, scenario="empty", trickle=False, **options)
     add_contacts(simulator)
     await simulator.start(port=port)
     return simulator

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from signal_tui.simulator.server import Simulator
-from tests.e2e.conftest import wait_for
+from tests.e2e.conftest import start_sim, wait_for
 from tests.e2e.envelopes import burst, contact
 
 BATCH = 200  # poll_max_messages for the child: "at most one batch" is at most this many
@@ -146,7 +146,7 @@ async def test_sigkill_during_burst_then_restart(sim: Simulator, tmp_path: Path)
         "-m", "signal_tui", "receive", "--follow", *_args(sim, data), env=_env(tmp_path)
     )
     try:
-        await wait_for(lambda: sim.stats()["queued"].get(account, 0) == 0, 60)
+        await wait_for(lambda: len(sim.world.accounts[account].queue) == 0, 60)
         await wait_for(lambda: _count(db) >= n - BATCH, 30)
         await asyncio.sleep(0.5)
         final = _count(db)
@@ -168,8 +168,8 @@ sys.exit(asyncio.run(headless.receive_cmd(cfg, follow=True, as_json=True, receiv
 
 async def test_server_restarted_ten_times(mode: str, tmp_path: Path) -> None:
     """Reconnects every time, idles while the server is down, loses nothing delivered."""
-    sim = Simulator(mode=mode, scenario="empty", trickle=False)
-    url = await sim.start()
+    sim = await start_sim(mode, receive_idle_cap=0.2)  # short polls: quick stops
+    url = sim.url
     port = int(url.rsplit(":", 1)[1])
     account = sim.primary_account
     data = tmp_path / "data"
@@ -180,8 +180,7 @@ async def test_server_restarted_ten_times(mode: str, tmp_path: Path) -> None:
     try:
         for cycle in range(10):
             if cycle:
-                sim = Simulator(mode=mode, scenario="empty", trickle=False)
-                await sim.start(port=port)
+                sim = await start_sim(mode, port, receive_idle_cap=0.2)
             if mode == "json-rpc":
                 await wait_for(lambda s=sim: s.connected_sockets(account) > 0, 15)
             sim.inject(account, burst(account, 10, start=cycle * 10))
