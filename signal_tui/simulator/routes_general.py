@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import segno
 from aiohttp import web
+from PIL import Image
 
 from signal_tui.simulator.http import empty, get, json_response, number_param, read_body
 from signal_tui.simulator.state import Device, Person
@@ -151,9 +152,12 @@ def add_routes(app: web.Application, sim: Simulator) -> None:
             qr = segno.make(new_link_uri(name), version=qr_version, micro=False)
         except ValueError as exc:
             raise bad(f"Couldn't create QR code: {exc}") from None
+        raw = io.BytesIO()
+        qr.save(raw, kind="png", scale=8, border=4)
+        raw.seek(0)
         out = io.BytesIO()
-        scale = max(1, 256 // (qr.symbol_size(border=4)[0]))
-        qr.save(out, kind="png", scale=scale, border=4)
+        with Image.open(raw) as img:  # go-qrcode renders to exactly 256x256 px
+            img.convert("L").resize((256, 256), Image.Resampling.NEAREST).save(out, format="PNG")
         return web.Response(body=out.getvalue(), content_type="image/png")
 
     async def qrcodelink_raw(request: web.Request) -> web.Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -47,3 +48,12 @@ async def drain(client: httpx.AsyncClient, number: str = ME, idle: int = 0) -> l
 def kinds(items: list[dict[str, Any]]) -> list[str]:
     keys = ("dataMessage", "editMessage", "syncMessage", "receiptMessage", "typingMessage")
     return [next((k for k in keys if k in it["envelope"]), "none") for it in items]
+
+
+async def wait_sockets(sim: Simulator, number: str = ME, count: int = 1) -> None:
+    """Wait until `count` WebSockets are attached (frames sent before that are dropped)."""
+    for _ in range(500):
+        if sim.connected_sockets(number) >= count:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("socket never attached")

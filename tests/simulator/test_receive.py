@@ -11,7 +11,7 @@ import pytest
 from websockets.asyncio.client import connect
 
 from signal_tui.simulator import Simulator
-from tests.simulator.conftest import ME, SAM, StartSim, drain
+from tests.simulator.conftest import ME, SAM, StartSim, drain, wait_sockets
 
 
 def ws_url(sim: Simulator, number: str) -> str:
@@ -103,8 +103,7 @@ async def test_websocket_frames_only_for_that_account_and_dropped_without_socket
         assert set(frame) == {"envelope", "account"} and frame["account"] == ME
         assert frame["envelope"]["dataMessage"]["message"] == "live"
     async with connect(ws_url(sim, ME)) as ws:  # second connection: no history again
-        while sim.connected_sockets(ME) == 0:
-            await asyncio.sleep(0.01)
+        await wait_sockets(sim)
         sim.incoming_text(ME, "+15550100001", "second")
         frame = json.loads(await asyncio.wait_for(ws.recv(), 2))
         assert frame["envelope"]["dataMessage"]["message"] == "second"
@@ -113,8 +112,7 @@ async def test_websocket_frames_only_for_that_account_and_dropped_without_socket
 async def test_several_sockets_each_get_a_copy_and_get_never_returns(start_sim: StartSim) -> None:
     sim, client = await start_sim(mode="json-rpc", scenario="empty")
     async with connect(ws_url(sim, ME)) as a, connect(ws_url(sim, ME)) as b:
-        while sim.connected_sockets(ME) < 2:
-            await asyncio.sleep(0.01)
+        await wait_sockets(sim, ME, 2)
         sim.incoming_text(ME, ME, "both")
         for ws in (a, b):
             frame = json.loads(await asyncio.wait_for(ws.recv(), 2))
@@ -151,7 +149,7 @@ async def test_inject_from_another_thread_with_start_in_thread() -> None:
         assert item["envelope"]["dataMessage"]["message"] == "from the test thread"
         async with httpx.AsyncClient(base_url=url) as client:
             r = await client.get(f"/v1/receive/{ME}", params={"timeout": 0})
-        assert [i["envelope"]["timestamp"] for i in r.json()][0] == 42
+        assert r.json()[0]["envelope"]["timestamp"] == 42
         assert len(r.json()) == 2
     finally:
         sim.stop_thread()
@@ -172,8 +170,7 @@ async def test_100k_envelopes_drain_quickly_in_normal_mode(start_sim: StartSim) 
 async def test_20k_frames_in_a_tight_loop_over_websocket(start_sim: StartSim) -> None:
     sim, _ = await start_sim(mode="json-rpc", scenario="empty")
     async with connect(ws_url(sim, ME), max_queue=None) as ws:
-        while sim.connected_sockets(ME) == 0:
-            await asyncio.sleep(0.01)
+        await wait_sockets(sim)
         start = time.monotonic()
         sim.inject(ME, [{"timestamp": i} for i in range(20_000)])
         got = 0
