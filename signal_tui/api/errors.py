@@ -109,6 +109,10 @@ class SignalApiError(Exception):
 
     def user_message(self) -> str:
         """One readable sentence for the user (no markup interpretation is implied: plain text)."""
+        lower = self.text.lower()
+        for needle, sentence in _FRIENDLY:
+            if needle in lower:
+                return sentence
         words = self._server_words()
         return _sentence(words or f"the server answered {self.status or 'with an error'}")
 
@@ -208,6 +212,23 @@ _BY_KIND: dict[ErrorKind, type[SignalApiError]] = {
 
 def error_class(kind: ErrorKind) -> type[SignalApiError]:
     return _BY_KIND[kind]
+
+
+# server texts whose own words do not help the user -> what to tell instead
+_FRIENDLY = [
+    (
+        "not using the websocket protocol",
+        "The server runs in json-rpc mode: messages arrive over a WebSocket, not by polling.",
+    ),
+    (
+        "please first update your profile",
+        "Set a profile name first: the server refuses groups until you have one.",
+    ),
+    (
+        "invalid signal-cli response",
+        "The server could not do it (for a username: taken, too short or invalid characters).",
+    ),
+]
 
 
 # --- parsing -----------------------------------------------------------------------------------

@@ -140,6 +140,9 @@ class Receiver:
                 error = exc
             except (OSError, WebSocketException, TimeoutError) as exc:
                 error = _ws_error(exc, self.client)
+            except Exception as exc:  # a bug must not end receiving for good: log, back off
+                log.exception("receiver %s: unexpected failure", self.account)
+                error = ProtocolError(f"internal error: {type(exc).__name__}: {exc}")
             if self._stopping:
                 return
             if self._connected:  # it worked for a while: start the backoff from the bottom
@@ -195,7 +198,9 @@ class Receiver:
             "open_timeout": 20,
             "ping_interval": self.ping_interval,
             "ping_timeout": self.ping_interval,
-            "close_timeout": 5,
+            # after a missed pong the library waits close_timeout for a close that a half-open
+            # socket will never send: keep it short so the reconnect starts promptly
+            "close_timeout": min(5.0, self.ping_interval) if self.ping_interval else 5.0,
             "max_size": 16 * 1024 * 1024,
             "max_queue": 64,
         }

@@ -118,6 +118,7 @@ async def test_json_rpc_plain_get_receive_body_is_not_json_and_does_not_crash():
         with pytest.raises(InvalidRequest) as info:
             await client.receive(NUMBER)
     assert info.value.text.startswith("websocket: the client is not using")
+    assert "json-rpc mode" in info.value.user_message()
 
 
 async def test_gin_404_page_not_found_says_wrong_server():

@@ -196,7 +196,9 @@ class WsServer:
 @pytest.fixture
 async def ws_server() -> AsyncIterator[WsServer]:
     stub = WsServer()
-    async with serve(stub.handler, "127.0.0.1", 0, process_request=stub.process_request) as srv:
+    async with serve(
+        stub.handler, "127.0.0.1", 0, process_request=stub.process_request, close_timeout=0.2
+    ) as srv:
         port = srv.sockets[0].getsockname()[1]
         stub.url = f"http://127.0.0.1:{port}"
         yield stub
@@ -257,3 +259,30 @@ async def test_websocket_reconnects_after_the_server_drops_it(ws_server):
         receiver.stop()
         await asyncio.wait_for(task, 5)
     assert got == [1, 2]
+
+
+async def test_half_open_socket_is_detected_by_client_pings(ws_server):
+    """The server stops reading (a dead NAT entry, a frozen host): pings go unanswered."""
+    got: list[int] = []
+    states: list[ReceiverState] = []
+    arrived = asyncio.Event()
+
+    async def on_batch(batch: list[dict]) -> None:
+        got.extend(i["envelope"]["timestamp"] for i in batch)
+        arrived.set()
+
+    async with SignalClient(ws_server.url) as client:
+        receiver = Receiver(
+            client, NUMBER, on_batch, states.append, backoff_base=0.02, ping_interval=0.2
+        )
+        task = asyncio.create_task(receiver.run())
+        await asyncio.wait_for(ws_server.connected.wait(), 5)
+        ws_server.connected.clear()
+        ws_server.connections[0].transport.pause_reading()  # no more pongs from here on
+        await asyncio.wait_for(ws_server.connected.wait(), 5)  # the receiver came back
+        await ws_server.connections[1].send(json.dumps(item(7)))
+        await asyncio.wait_for(arrived.wait(), 5)
+        receiver.stop()
+        await asyncio.wait_for(task, 5)
+    assert got == [7]
+    assert any(s.state == "reconnecting" for s in states)
