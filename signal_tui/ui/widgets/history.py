@@ -1,0 +1,460 @@
+"""The message history: a Line-API ScrollView over a bounded window of messages paged from SQLite.
+
+Never one widget per message and never the whole conversation: the view holds at most
+`MAX_WINDOW` messages, loads pages with keyset cursors (store.messages_before/after) as the user
+scrolls towards either edge, and renders only the visible lines (`render_line`). Each message's
+lines are built once per width and cached, so a repaint after scrolling costs nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from rich.segment import Segment
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.color import Color
+from textual.geometry import Size
+from textual.message import Message as TMessage
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from signal_tui.store.models import Message
+from signal_tui.ui.widgets.blocks import RenderContext, message_lines, separator_line
+from signal_tui.ui.widgets.render import PALETTE_VARIABLES, day_key, day_label
+
+PAGE = 60
+MAX_WINDOW = 600
+EDGE = 8  # lines from an edge that trigger loading the next page
+
+_COLOUR_VARS = (
+    "text-muted",
+    "text",
+    "primary",
+    "secondary",
+    "accent",
+    "accent-darken-3",
+    "boost",
+    "error",
+    "warning",
+    "success",
+    *PALETTE_VARIABLES,
+)
+
+
+def theme_colours(variables: dict[str, str]) -> dict[str, str]:
+    """Resolve theme variables ('auto 60%', '#FFFFFF0A') to opaque hex colours rich can use."""
+    try:
+        bg = Color.parse(variables.get("background", "#000000"))
+    except Exception:
+        bg = Color(0, 0, 0)
+    out: dict[str, str] = {}
+    for name in _COLOUR_VARS:
+        value = variables.get(name)
+        if not value:
+            continue
+        try:
+            if value.startswith("auto"):
+                pct = value.split()[-1].rstrip("%")
+                colour = bg + bg.get_contrast_text(float(pct) / 100 if pct else 0.87)
+            else:
+                colour = bg + Color.parse(value)
+            out[name] = colour.hex6
+        except Exception:
+            continue
+    return out
+
+
+@dataclass
+class _Entry:
+    kind: str  # "day" | "msg"
+    message: Message | None = None
+    label: str = ""
+
+
+class History(ScrollView, can_focus=True):
+    """Scrollable history of one conversation with a selected-message cursor."""
+
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Prev", show=False),
+        Binding("down,j", "cursor(1)", "Next", show=False),
+        Binding("enter", "activate", "Actions"),
+        Binding("home,g", "first", "Oldest", show=False),
+        Binding("end,G", "last", "Newest", show=False),
+        Binding("pageup", "page(-1)", show=False),
+        Binding("pagedown", "page(1)", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    History { background: $surface; scrollbar-size-vertical: 1; overflow-x: hidden; }
+    """
+
+    class Activated(TMessage):
+        """Enter on the selected message: the screen opens the actions menu."""
+
+        def __init__(self, message: Message) -> None:
+            super().__init__()
+            self.message = message
+
+    def __init__(self, *, now: Callable[[], datetime], **kw: Any) -> None:
+        super().__init__(**kw)
+        self._now = now
+        self.store: Any = None
+        self.conversation_id: int | None = None
+        self.is_group = False
+        self.messages: list[Message] = []
+        self.more_before = False
+        self.more_after = False  # True when the window does not reach the newest message
+        self.selected_id: int | None = None
+        self.highlight_id: int | None = None
+        self.revealed: set[int] = set()
+        self.image_lines: Callable[..., list[Text]] | None = None
+        self._entries: list[_Entry] = []
+        self._lines: list[tuple[int, int]] = []  # per visual line: (entry index, line in entry)
+        self._cache: dict[tuple[int, int, bool, bool, bool], list[Strip]] = {}
+        self._loading = False
+        self._width = 0
+        self._colours: dict[str, str] = {}
+        self.loads = 0  # page queries run (tests and the benchmark read it)
+
+    # --- data ------------------------------------------------------------------------------
+    async def open(self, store: Any, conversation_id: int, *, is_group: bool) -> None:
+        """Show a conversation: one page query (newest page), then paint at the bottom."""
+        self.store, self.conversation_id, self.is_group = store, conversation_id, is_group
+        self.selected_id = self.highlight_id = None
+        self.revealed.clear()
+        self._cache.clear()
+        page = await store.messages_before(conversation_id, None, limit=PAGE)
+        self.loads += 1
+        self.messages = page
+        self.more_before = len(page) >= PAGE
+        self.more_after = False
+        self._relayout()
+        self._stick_to_bottom()
+
+    def _stick_to_bottom(self) -> None:
+        """Scroll to the newest line once the new virtual size is laid out."""
+        self.scroll_end(animate=False, immediate=True)
+        self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+
+    async def open_around(self, store: Any, conversation_id: int, message_id: int) -> None:
+        """Show the context around one message (search result) and highlight it."""
+        self.store, self.conversation_id = store, conversation_id
+        self._cache.clear()
+        page = await store.message_context(message_id, before=PAGE // 2, after=PAGE // 2)
+        self.loads += 1
+        self.messages = page
+        self.more_before = True
+        self.more_after = True
+        self.highlight_id = self.selected_id = message_id
+        self._relayout()
+        self.call_after_refresh(self._scroll_to_selected, True)
+
+    async def reload(self) -> None:
+        """Re-read the current window after a change notice (new, edited, receipts...)."""
+        if self.store is None or self.conversation_id is None:
+            return
+        at_bottom = self.is_vertical_scroll_end or self.max_scroll_y == 0
+        if not self.more_after or not self.messages:
+            limit = min(MAX_WINDOW, max(PAGE, len(self.messages) + 10))
+            page = await self.store.messages_before(self.conversation_id, None, limit=limit)
+            self.more_before = len(page) >= limit
+        else:
+            first, last = self.messages[0], self.messages[-1]
+            page = await self.store.messages_after(
+                self.conversation_id, (first.sent_ts, first.id - 1), limit=len(self.messages)
+            )
+            if page and last.id not in {m.id for m in page}:
+                self.more_after = True
+        self.loads += 1
+        anchor = self._top_anchor()
+        self.messages = page
+        self._cache.clear()
+        self._relayout()
+        if at_bottom and not self.more_after:
+            self._stick_to_bottom()
+        else:
+            self._restore_anchor(anchor)
+
+    async def _load_older(self) -> None:
+        if self._loading or not self.more_before or not self.messages:
+            return
+        self._loading = True
+        try:
+            page = await self.store.messages_before(
+                self.conversation_id, self.messages[0].cursor, limit=PAGE
+            )
+            self.loads += 1
+            self.more_before = len(page) >= PAGE
+            if not page:
+                return
+            anchor = self._top_anchor()
+            self.messages = page + self.messages
+            if len(self.messages) > MAX_WINDOW:
+                self.messages = self.messages[:MAX_WINDOW]
+                self.more_after = True
+            self._relayout()
+            self._restore_anchor(anchor)
+        finally:
+            self._loading = False
+
+    async def _load_newer(self) -> None:
+        if self._loading or not self.more_after or not self.messages:
+            return
+        self._loading = True
+        try:
+            page = await self.store.messages_after(
+                self.conversation_id, self.messages[-1].cursor, limit=PAGE
+            )
+            self.loads += 1
+            self.more_after = len(page) >= PAGE
+            if not page:
+                return
+            anchor = self._top_anchor()
+            self.messages = self.messages + page
+            if len(self.messages) > MAX_WINDOW:
+                self.messages = self.messages[-MAX_WINDOW:]
+                self.more_before = True
+            self._relayout()
+            self._restore_anchor(anchor)
+        finally:
+            self._loading = False
+
+    def update_message(self, message: Message) -> None:
+        """Replace one message in place (optimistic actions) if it is in the window."""
+        for i, m in enumerate(self.messages):
+            if m.id == message.id:
+                self.messages[i] = message
+                self._cache.clear()
+                self._relayout()
+                return
+
+    # --- layout ----------------------------------------------------------------------------
+    def _render_ctx(self) -> RenderContext:
+        if not self._colours:
+            try:
+                self._colours = theme_colours(self.app.get_css_variables())
+            except Exception:
+                self._colours = {}
+        palette = [self._colours[v] for v in PALETTE_VARIABLES if v in self._colours]
+        return RenderContext(
+            now=self._now(),
+            is_group=self.is_group,
+            colours=self._colours,
+            palette=palette,
+            revealed=self.revealed,
+            image_lines=self.image_lines,
+        )
+
+    def _relayout(self) -> None:
+        width = max(20, self.scrollable_content_region.width or 80)
+        self._width = width
+        now = self._now()
+        entries: list[_Entry] = []
+        last_day: tuple[int, int, int] | None = None
+        for m in self.messages:
+            key = day_key(m.sent_ts)
+            if key != last_day:
+                entries.append(_Entry("day", label=day_label(m.sent_ts, now)))
+                last_day = key
+            entries.append(_Entry("msg", m))
+        self._entries = entries
+        ctx = self._render_ctx()
+        lines: list[tuple[int, int]] = []
+        for ei, entry in enumerate(entries):
+            for li in range(len(self._strips(ei, entry, ctx))):
+                lines.append((ei, li))
+        self._lines = lines
+        self.virtual_size = Size(0, len(lines))
+        self.refresh()
+
+    def _strips(self, ei: int, entry: _Entry, ctx: RenderContext | None = None) -> list[Strip]:
+        console = self.app.console
+        if entry.kind == "day":
+            ctx = ctx or self._render_ctx()
+            text = separator_line(entry.label, ctx, self._width)
+            return [Strip(list(text.render(console)), text.cell_len)]
+        msg = entry.message
+        assert msg is not None
+        key = (
+            msg.id,
+            self._width,
+            msg.id == self.selected_id,
+            msg.id == self.highlight_id,
+            msg.id in self.revealed,
+        )
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        ctx = ctx or self._render_ctx()
+        texts = message_lines(
+            msg,
+            ctx,
+            console,
+            self._width,
+            selected=key[2],
+            highlighted=key[3],
+        )
+        strips = [
+            t if isinstance(t, Strip) else Strip(list(t.render(console)), t.cell_len) for t in texts
+        ]
+        self._cache[key] = strips
+        return strips
+
+    def on_resize(self, event: events.Resize) -> None:
+        width = self.scrollable_content_region.width
+        if width and max(20, width) != self._width:
+            self._cache.clear()
+            at_bottom = self.is_vertical_scroll_end
+            self._relayout()
+            if at_bottom:
+                self._stick_to_bottom()
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        base = self.rich_style
+        width = self.scrollable_content_region.width
+        if index >= len(self._lines):
+            return Strip.blank(width, base)
+        ei, li = self._lines[index]
+        strips = self._strips(ei, self._entries[ei])
+        strip = strips[li] if li < len(strips) else Strip.blank(width)
+        entry = self._entries[ei]
+        if entry.kind == "msg" and entry.message is not None:
+            strip = strip.apply_meta({"message_id": entry.message.id})
+        return strip.crop_extend(scroll_x, scroll_x + width, base).apply_style(base)
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if self.store is None:
+            return
+        if new <= EDGE and self.more_before:
+            self.run_worker(self._load_older(), group="history-page", exit_on_error=False)
+        elif new >= self.max_scroll_y - EDGE and self.more_after:
+            self.run_worker(self._load_newer(), group="history-page", exit_on_error=False)
+
+    # --- anchors (keep the view steady when pages are added or dropped) --------------------
+    def _top_anchor(self) -> tuple[int, int] | None:
+        y = int(self.scroll_y)
+        if not self._lines or y >= len(self._lines):
+            return None
+        ei, li = self._lines[y]
+        entry = self._entries[ei]
+        if entry.message is None:
+            return None
+        return entry.message.id, li
+
+    def _restore_anchor(self, anchor: tuple[int, int] | None) -> None:
+        if anchor is None:
+            return
+        mid, li = anchor
+        for y, (ei, eli) in enumerate(self._lines):
+            m = self._entries[ei].message
+            if m is not None and m.id == mid and eli == 0:
+                self.scroll_to(y=y + li, animate=False, immediate=True)
+                return
+
+    # --- selection -------------------------------------------------------------------------
+    @property
+    def selected(self) -> Message | None:
+        for m in self.messages:
+            if m.id == self.selected_id:
+                return m
+        return None
+
+    def _line_of(self, message_id: int) -> tuple[int, int] | None:
+        start = None
+        for y, (ei, _li) in enumerate(self._lines):
+            m = self._entries[ei].message
+            if m is not None and m.id == message_id:
+                if start is None:
+                    start = y
+                end = y
+            elif start is not None:
+                return start, end
+        return (start, end) if start is not None else None
+
+    def _scroll_to_selected(self, center: bool = False) -> None:
+        if self.selected_id is None:
+            return
+        span = self._line_of(self.selected_id)
+        if span is None:
+            return
+        top, bottom = span
+        height = self.scrollable_content_region.height
+        if center:
+            self.scroll_to(y=max(0, top - height // 3), animate=False, immediate=True)
+        elif top < self.scroll_y:
+            self.scroll_to(y=top, animate=False, immediate=True)
+        elif bottom >= self.scroll_y + height:
+            self.scroll_to(y=max(top, bottom - height + 1), animate=False, immediate=True)
+
+    def select(self, message_id: int | None) -> None:
+        self.selected_id = message_id
+        self._relayout()
+        self._scroll_to_selected()
+
+    def action_cursor(self, step: int) -> None:
+        if not self.messages:
+            return
+        ids = [m.id for m in self.messages]
+        if self.selected_id not in ids:
+            index = len(ids) - 1 if step < 0 else 0
+            if step > 0 and self.is_vertical_scroll_end:
+                index = len(ids) - 1
+        else:
+            index = max(0, min(len(ids) - 1, ids.index(self.selected_id) + step))
+        self.select(ids[index])
+        if index == 0 and self.more_before:
+            self.run_worker(self._load_older(), group="history-page", exit_on_error=False)
+        elif index == len(ids) - 1 and self.more_after:
+            self.run_worker(self._load_newer(), group="history-page", exit_on_error=False)
+
+    def action_first(self) -> None:
+        self.scroll_home(animate=False)
+
+    def action_last(self) -> None:
+        self.selected_id = None
+        self._relayout()
+        self.scroll_end(animate=False)
+
+    def action_page(self, direction: int) -> None:
+        if direction < 0:
+            self.scroll_page_up(animate=False)
+        else:
+            self.scroll_page_down(animate=False)
+
+    def action_activate(self) -> None:
+        msg = self.selected
+        if msg is not None:
+            self.post_message(self.Activated(msg))
+
+    def on_click(self, event: events.Click) -> None:
+        mid = event.style.meta.get("message_id") if event.style else None
+        if isinstance(mid, int):
+            if mid == self.selected_id and event.chain >= 2:
+                self.action_activate()
+            else:
+                self.select(mid)
+
+    def visible_text(self) -> str:
+        """Plain text of the visible lines (tests, screen readers, copy)."""
+        height = self.scrollable_content_region.height
+        out = []
+        for y in range(height):
+            strip = self.render_line(y)
+            out.append("".join(seg.text for seg in strip if isinstance(seg, Segment)).rstrip())
+        return "\n".join(out)
+
+    def all_text(self) -> str:
+        """Plain text of every line in the window (tests)."""
+        out = []
+        for ei, li in self._lines:
+            strip = self._strips(ei, self._entries[ei])[li]
+            out.append("".join(seg.text for seg in strip).rstrip())
+        return "\n".join(out)
