@@ -10,7 +10,7 @@ ALICE = "+15550100001"
 
 
 async def test_attachment_lifecycle(start_sim: StartSim) -> None:
-    sim, client = await start_sim(mode="normal")
+    _sim, client = await start_sim(mode="normal")
     names = (await client.get("/v1/attachments")).json()
     assert len(names) >= 3  # the demo's pictures
     jpg = next(n for n in names if n.endswith(".jpg"))
@@ -26,7 +26,7 @@ async def test_attachment_lifecycle(start_sim: StartSim) -> None:
 
 
 async def test_contacts_shape(start_sim: StartSim) -> None:
-    sim, client = await start_sim(mode="normal")
+    _sim, client = await start_sim(mode="normal")
     contacts = (await client.get(f"/v1/contacts/{ME}")).json()
     alice = next(c for c in contacts if c["number"] == ALICE)
     assert alice["profile"]["lastname"] == "Park" and alice["message_expiration"] == "0"
