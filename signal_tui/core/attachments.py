@@ -22,6 +22,7 @@ from signal_tui.core.files import path_inside, private_dir, write_private
 log = logging.getLogger(__name__)
 
 THUMB_SIZE = (320, 320)
+VIEWED = "viewed"  # a view-once attachment that was shown and deleted
 MAX_THUMB_SOURCE_PIXELS = 50_000_000  # bigger images get no thumbnail (decompression bombs)
 
 
@@ -85,6 +86,8 @@ class AttachmentManager:
     async def download(self, attachment_id: int) -> Path:
         """Download now (or join the download in flight); returns the local path."""
         att = await self.store.get_attachment(attachment_id)
+        if att is not None and att.state == VIEWED:
+            raise FileNotFoundError("a view-once attachment can be viewed only once")
         if att is not None and att.local_path and _exists(att.local_path):
             return Path(att.local_path)
         task = self._inflight.get(attachment_id) or self._start(attachment_id)
@@ -96,6 +99,8 @@ class AttachmentManager:
             raise FileNotFoundError(f"attachment {attachment_id} is not in the cache")
         if att.local_path and _exists(att.local_path):
             return Path(att.local_path)
+        if att.state == VIEWED:
+            raise FileNotFoundError("a view-once attachment can be viewed only once")
         if not att.remote_id:
             raise FileNotFoundError("the attachment has no server copy")
         await self.store.set_attachment_state(attachment_id, "downloading")
@@ -144,9 +149,9 @@ class AttachmentManager:
             if p:
                 with contextlib.suppress(OSError):
                     await asyncio.to_thread(os.unlink, p)
-        await self.store.set_attachment_state(
-            attachment_id, "failed", local_path=None, thumbnail_path=None
-        )
+        # "viewed": not in the Attachment.state Literal yet (the store keeps any text); the
+        # store cannot clear local_path, so the state is what says the file is gone for good.
+        await self.store.set_attachment_state(attachment_id, VIEWED)
 
 
 def _write_new(folder: Path, name: str, data: bytes) -> Path:

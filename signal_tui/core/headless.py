@@ -72,64 +72,47 @@ async def receive_cmd(
         pending.extend(messages)
         flushed.set()
 
+    async def emit() -> None:
+        batch, pending[:] = list(pending), []
+        for msg in batch:
+            title = titles.get(msg.conversation_id)
+            if title is None:
+                conv = await session.store.get_conversation(msg.conversation_id)
+                title = titles[msg.conversation_id] = conv.title if conv else "?"
+            out.write(_format_message(msg, title, as_json) + "\n")
+        out.flush()
+
     async def printer() -> None:
         while True:
             await flushed.wait()
             flushed.clear()
-            batch, pending[:] = list(pending), []
-            for msg in batch:
-                title = titles.get(msg.conversation_id)
-                if title is None:
-                    conv = await session.store.get_conversation(msg.conversation_id)
-                    title = titles[msg.conversation_id] = conv.title if conv else "?"
-                out.write(_format_message(msg, title, as_json) + "\n")
-            out.flush()
-
-    errors: list[str] = []
+            await emit()
 
     def on_state(state: Any) -> None:
-        if state.state in ("reconnecting", "error") and state.error:
-            errors.append(state.error)
-            if follow:
-                print(f"signal-tui: {one_line(state.describe())}", file=sys.stderr, flush=True)
+        if follow and state.state == "reconnecting" and state.error:
+            print(f"signal-tui: {one_line(state.describe())}", file=sys.stderr, flush=True)
 
     session.on_messages(on_messages)
     session.subscribe_state(on_state)
     print_task = asyncio.create_task(printer())
     try:
         await session.start(send=follow)
-        if follow:
-            await session.wait_receiver()
-        else:
-            await _receive_until_idle(session, errors)
+        await session.wait_receiver()  # forever with --follow; else until idle
         assert session.attachments is not None
         await session.attachments.drain(limit=60)
-        await asyncio.sleep(0)
-        flushed.set()
-        await asyncio.sleep(0.05)
-        if not follow and errors and session.batches == 0:
-            print(f"signal-tui: {one_line(errors[-1])}", file=sys.stderr)
+        if session.receiver_error is not None:
+            err = session.receiver_error
+            text = err.user_message() if hasattr(err, "user_message") else str(err)
+            print(f"signal-tui: {one_line(text)}", file=sys.stderr)
             return 1
         return 0
     finally:
         print_task.cancel()
         with contextlib.suppress(BaseException):
             await print_task
+        with contextlib.suppress(Exception):
+            await emit()  # whatever arrived last is printed too
         await session.stop()
-
-
-async def _receive_until_idle(session: Any, errors: list[str]) -> None:
-    """The receiver returns by itself after idle_exit; give up early if the server is down."""
-    waiter = asyncio.ensure_future(session.wait_receiver())
-    while not waiter.done():
-        await asyncio.wait({waiter}, timeout=0.5)
-        if errors and session.receiver_state.state != "connected" and session.batches == 0:
-            # unreachable from the start: one clear error instead of retrying forever
-            session.receiver.stop() if session.receiver else None
-            waiter.cancel()
-            with contextlib.suppress(BaseException):
-                await waiter
-            return
 
 
 def _format_message(msg: Message, title: str, as_json: bool) -> str:

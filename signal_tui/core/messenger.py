@@ -392,7 +392,14 @@ class Messenger:
     async def download(self, attachment_id: int) -> Path:
         if self.attachments is None:
             raise ActionError("Attachments are not available offline.", "unavailable")
-        return await self.attachments.download(attachment_id)
+        try:
+            return await self.attachments.download(attachment_id)
+        except FileNotFoundError as exc:
+            raise ActionError(f"Cannot download: {exc}.", "not_found") from None
+        except SignalApiError as exc:
+            raise _api_error(exc) from None
+        except OSError as exc:
+            raise ActionError(f"Cannot save the file: {exc.strerror or exc}", "file") from None
 
     async def save_attachment(self, attachment_id: int, folder: Path) -> Path:
         """Copy a downloaded attachment into a folder the user chose (sanitized name, no overwrite)."""

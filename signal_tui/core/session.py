@@ -70,6 +70,7 @@ class Session:
         self._groups_pending: set[str] = set()
         self._groups_task: asyncio.Task[None] | None = None
         self.batches = 0  # batches written (for tests and stats)
+        self.receiver_error: Exception | None = None  # why run() ended, if it failed
 
     # --- properties ------------------------------------------------------------------------
     @property
@@ -135,6 +136,7 @@ class Session:
             )
             self._receiver_task = asyncio.create_task(self._run_receiver(), name="receiver")
             self._spawn(self.refresh_contacts())
+            self._spawn(self._resume_downloads())
 
     async def _run_receiver(self) -> None:
         assert self.receiver is not None
@@ -142,8 +144,12 @@ class Session:
             await self.receiver.run()
         except asyncio.CancelledError:
             raise
+        except SignalApiError as exc:  # idle_exit with the server unreachable
+            self.receiver_error = exc
+            self._on_state(ReceiverState("error", error=exc.user_message()))
         except Exception as exc:  # the receiver should never die; if it does, say so
             log.exception("receiver stopped")
+            self.receiver_error = exc
             self._on_state(ReceiverState("error", error=str(exc)))
 
     async def wait_receiver(self) -> None:
@@ -223,6 +229,17 @@ class Session:
         new = list(getattr(result, "new_messages", ()) or ())
         if new:
             _call_all(self._message_cbs, new)
+
+    async def _resume_downloads(self) -> None:
+        """Downloads a previous run did not finish (crash, quit, server down)."""
+        if self.attachments is None or not self.config.download_attachments:
+            return
+        try:
+            left = await self.store.attachments_in_state(("pending", "downloading"))
+        except Exception as exc:
+            log.info("cannot list unfinished downloads: %s", exc)
+            return
+        self.attachments.schedule(left)
 
     async def _refresh_groups(self) -> None:
         """Group changes arrive as UPDATE envelopes: re-read the groups from the server."""
