@@ -16,6 +16,7 @@ from signal_tui.api.errors import (
     InvalidRequest,
     ProtocolError,
     RecipientFailure,
+    SignalApiError,
     error_class,
     failure_from_entry,
 )
@@ -156,6 +157,22 @@ def parse_receive_body(body: bytes, *, url: str | None = None) -> list[dict[str,
     return [item for item in data if isinstance(item, dict)]
 
 
+def _name_the_recipient(exc: SignalApiError, recipients: Sequence[str]) -> SignalApiError:
+    """json-rpc mode's texts do not say who is untrusted / rate limited; with one recipient we know."""
+    reason = {
+        ErrorKind.UNTRUSTED_IDENTITY: IDENTITY_FAILURE,
+        ErrorKind.RATE_LIMITED: RATE_LIMIT_FAILURE,
+    }.get(exc.kind)
+    if reason is None or exc.failures or len(recipients) != 1 or is_group_id(recipients[0]):
+        return exc
+    who = recipients[0]
+    token = exc.challenge_tokens[0] if exc.challenge_tokens else None
+    failure = RecipientFailure(
+        who, reason, number=who if who.startswith("+") else None, token=token
+    )
+    return exc.with_failures((failure,))
+
+
 def _tf(value: bool) -> str:
     return "true" if value else "false"
 
@@ -192,7 +209,10 @@ class MessagesMixin(HttpBase):
             notify_self=notify_self,
         )
         url = self.base_url + "/v2/send"
-        response = await self._request("POST", "/v2/send", json_body=body)
+        try:
+            response = await self._request("POST", "/v2/send", json_body=body)
+        except SignalApiError as exc:
+            raise _name_the_recipient(exc, recipients) from exc.__cause__
         return parse_send_response(parse_json(response, url), recipients, url=url)
 
     async def receive(

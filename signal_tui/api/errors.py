@@ -103,6 +103,21 @@ class SignalApiError(Exception):
         self.account = account
         super().__init__(self.user_message())
 
+    def with_failures(self, failures: tuple[RecipientFailure, ...]) -> SignalApiError:
+        """A copy of this error naming who failed (when the server's text did not say)."""
+        copy = type(self)(
+            self.text,
+            status=self.status,
+            url=self.url,
+            kind=self.kind,
+            challenge_tokens=self.challenge_tokens,
+            failures=failures,
+            maybe_sent=self.maybe_sent,
+            account=self.account,
+        )
+        copy.__cause__ = self.__cause__
+        return copy
+
     def _server_words(self) -> str:
         first = next((ln.strip() for ln in self.text.splitlines() if _is_prose(ln)), "")
         return first or self.text.splitlines()[0].strip() if self.text else ""

@@ -66,7 +66,11 @@ async def test_untrusted_identity_json_rpc_text():
         400, '{"error":"Unable to complete request due to untrusted recipient keys"}'
     )
     assert isinstance(exc, UntrustedIdentity)
-    assert "safety number" in str(exc)
+    # the json-rpc text does not say who; with one recipient the client knows
+    assert [(f.recipient, f.reason) for f in exc.failures] == [
+        ("+4915112345678", "IDENTITY_FAILURE")
+    ]
+    assert str(exc).startswith("+4915112345678's safety number changed")
 
 
 async def test_rate_limit_normal_mode_token_by_regex():
