@@ -46,6 +46,7 @@ WS_BATCH_MAX = 500  # frames collected into one on_batch call (one store transac
 WS_QUEUE_MAX = 5000  # read ahead at most this many frames; beyond it TCP pushes back
 MIN_EMPTY_POLL = 0.25  # an empty poll cycle lasts at least this long (a broken server cannot
 # make us spin)
+STABLE_AFTER = 10.0  # a connection that lived this long (or delivered) resets the backoff
 BATCH_RETRIES = 5  # on_batch failures on the same batch before it is given up (and logged)
 
 
@@ -97,7 +98,9 @@ class Receiver:
         self._pending: list[dict[str, Any]] = []  # a batch on_batch has not accepted yet
         self._pending_failures = 0
         self._last_activity = time.monotonic()
-        self._connected = False
+        self._connected = False  # since the last (re)connect attempt
+        self._connected_at = 0.0
+        self._progress = False  # something was delivered since the last (re)connect attempt
 
     # --- public -------------------------------------------------------------------------------
     async def run(self) -> None:
@@ -125,7 +128,7 @@ class Receiver:
         attempt = 0
         while not self._stopping:
             self._publish(ReceiverState("connecting", self.mode))
-            self._connected = False
+            self._connected = self._progress = False
             try:
                 if self._pending:  # a batch on_batch could not take last time: first things first
                     await self._deliver([])
@@ -145,7 +148,9 @@ class Receiver:
                 error = ProtocolError(f"internal error: {type(exc).__name__}: {exc}")
             if self._stopping:
                 return
-            if self._connected:  # it worked for a while: start the backoff from the bottom
+            if self._connected and (
+                self._progress or time.monotonic() - self._connected_at >= STABLE_AFTER
+            ):  # it worked for a while: start the backoff from the bottom again
                 attempt = 0
             delay = self._backoff(attempt)
             attempt += 1
@@ -164,6 +169,8 @@ class Receiver:
         return delay * (0.5 + random.random() * 0.5)
 
     def _mark_connected(self, error: str | None = None) -> None:
+        if not self._connected:
+            self._connected_at = time.monotonic()
         self._connected = True
         if self.state.state != "connected" or self.state.error != error:
             self._publish(ReceiverState("connected", self.mode, error=error))
@@ -298,6 +305,7 @@ class Receiver:
         finally:
             self._delivering = False
         self._pending, self._pending_failures = [], 0
+        self._progress = True
         self.received += len(batch)
         self._last_activity = time.monotonic()
         if self.state.error:

@@ -179,6 +179,7 @@ class WsServer:
         self.connections: list[ServerConnection] = []
         self.connected = asyncio.Event()
         self.url = ""
+        self.close_at_once = False
 
     def process_request(self, connection: ServerConnection, request: Any) -> Any:
         if request.path == "/v1/about":
@@ -190,6 +191,8 @@ class WsServer:
     async def handler(self, connection: ServerConnection) -> None:
         self.connections.append(connection)
         self.connected.set()
+        if self.close_at_once:
+            await connection.close()
         await connection.wait_closed()
 
 
@@ -286,3 +289,19 @@ async def test_half_open_socket_is_detected_by_client_pings(ws_server):
         await asyncio.wait_for(task, 5)
     assert got == [7]
     assert any(s.state == "reconnecting" for s in states)
+
+
+async def test_a_server_that_drops_every_connection_gets_growing_backoff(ws_server):
+    ws_server.close_at_once = True
+
+    async def on_batch(batch: list[dict]) -> None:  # pragma: no cover - nothing arrives
+        raise AssertionError
+
+    async with SignalClient(ws_server.url) as client:
+        receiver = Receiver(client, NUMBER, on_batch, backoff_base=0.05, backoff_max=1.0)
+        task = asyncio.create_task(receiver.run())
+        await asyncio.sleep(1.2)
+        receiver.stop()
+        await asyncio.wait_for(task, 5)
+    # delays double from 0.025-0.05 s: a handful of attempts, not one every 50 ms
+    assert 2 <= len(ws_server.connections) <= 9
