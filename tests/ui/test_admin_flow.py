@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from test_admin_support import LINK_URI, AdminHarness, config_for, contact_numbers, wait_for
+from test_admin_support import (
+    LINK_URI,
+    AdminHarness,
+    config_for,
+    contact_numbers,
+    status,
+    wait_for,
+)
 from textual.widgets import ContentSwitcher, DataTable, Input, OptionList
 
 from signal_tui.simulator.server import Simulator
@@ -107,8 +114,7 @@ async def test_new_user_end_to_end(mode: str, tmp_path: Path) -> None:
             app.screen.query_one(Input).value = LINK_URI
             await pilot.press("enter")
             await wait_for(pilot, lambda: not devices.busy)
-            status = str(devices.query_one("#admin-status").render())
-            assert "not the primary device" in status
+            assert "not the primary device" in status(pilot)
             await pilot.press("escape")
 
             switch = SwitchAccountScreen(app.config, poll_interval=0.1)
@@ -141,6 +147,8 @@ async def test_new_user_end_to_end(mode: str, tmp_path: Path) -> None:
             profile = ProfileScreen(app.session)
             await app.push_screen(profile)
             await wait_for(pilot, lambda: profile.profile is not None and not profile.busy)
+            assert "Type your profile name" in status(pilot)  # the server does not say it
+            profile.query_one("#name", Input).value = "Me"
             profile.query_one("#avatar", Input).value = str(picture)
             await pilot.press("ctrl+s")
             await wait_for(pilot, lambda: not profile.busy and profile.profile.has_avatar)

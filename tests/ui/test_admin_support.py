@@ -60,13 +60,23 @@ class AdminHarness(App[None]):
 
 
 async def wait_for(pilot: Pilot[Any], cond: Callable[[], object], limit: float = 10.0) -> None:
-    """Let the app run until `cond()` is true (workers talk to the simulator meanwhile)."""
+    """Let the app run until `cond()` is true (workers talk to the simulator meanwhile).
+    On time-out the message shows the status line of the current screen (the plain failure)."""
     loop = asyncio.get_running_loop()
     end = loop.time() + limit
     while not cond():
         if loop.time() > end:
-            raise AssertionError(f"timed out waiting for {cond}")
+            raise AssertionError(f"timed out; screen {pilot.app.screen!r} says: {status(pilot)}")
         await pilot.pause(0.05)
+
+
+def status(pilot: Pilot[Any]) -> str:
+    for selector in ("#admin-status", "#setup-status"):
+        try:
+            return str(pilot.app.screen.query_one(selector).render())
+        except Exception:
+            continue
+    return ""
 
 
 def config_for(tmp_path: Path, url: str | None, account: str | None = None) -> Config:

@@ -72,7 +72,8 @@ class AccountSetupScreen(Screen[Config | None]):
     AccountSetupScreen #setup-status.-error { color: $error; }
     """
     BINDINGS = [Binding("escape", "back", "Back")]
-    START = "server"
+    START = "server"  # "choose": go straight to the account list when the server answers
+    TITLE_TEXT = "Account setup"
 
     def __init__(
         self,
@@ -94,7 +95,7 @@ class AccountSetupScreen(Screen[Config | None]):
 
     # --- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Static("Account setup", id="setup-title", markup=False)
+        yield Static(self.TITLE_TEXT, id="setup-title", markup=False)
         with ContentSwitcher(initial="server"):
             with VerticalScroll(id="server"):
                 yield Label("Address of your signal-cli-rest-api server")
@@ -136,7 +137,7 @@ class AccountSetupScreen(Screen[Config | None]):
     def on_mount(self) -> None:
         self.query_one("#url", Input).focus()
         if self.url:
-            self.test_connection()
+            self.test_connection(then_continue=self.START == "choose")
 
     # --- helpers ------------------------------------------------------------------------------
     def show(self, pane: str) -> None:
@@ -357,11 +358,4 @@ class SwitchAccountScreen(AccountSetupScreen):
     """Pick another account of the same server (each keeps its own cache)."""
 
     START = "choose"
-
-    def on_mount(self) -> None:
-        self.query_one("#setup-title", Static).update("Switch account")
-        if self.url:
-            self.status("Loading accounts…")
-            self.test_connection(then_continue=True)
-        else:
-            super().on_mount()
+    TITLE_TEXT = "Switch account"

@@ -6,6 +6,7 @@ screen; the screens themselves go through core.admin.Admin, never HTTP directly.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -291,5 +292,7 @@ class AdminScreen(Screen[Any]):
             self.set_status("")
             if done is not None:
                 out = done(result)
-                if hasattr(out, "__await__"):
-                    await out  # type: ignore[misc]
+                # await our own async callbacks, but never an AwaitComplete from dismiss():
+                # awaiting the removal of this screen from its own worker would cancel itself
+                if inspect.iscoroutine(out):
+                    await out

@@ -85,6 +85,10 @@ class ProfileScreen(AdminScreen):
         self.query_one("#username", Input).value = profile.username or ""
         link = self.query_one("#username-link", Static)
         link.update(safe_line(profile.username_link or "", style="dim"))
+        if not profile.name:
+            self.set_status(
+                "Type your profile name: the server does not tell signal-tui what it is."
+            )
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         bid = event.button.id
