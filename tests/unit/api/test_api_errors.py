@@ -238,3 +238,20 @@ def test_any_error_body_classifies_without_crashing(body, status):
 def test_parse_error_body_never_raises(text):
     err, data = parse_error_body(text)
     assert isinstance(err, str) and isinstance(data, dict)
+
+
+@given(
+    st.uuids().map(str),
+    st.text(alphabet="abcxyz 0123:\n", max_size=60),
+    st.sampled_from(["+4915112345678", "4f8b2a6e-1c3d-4e5f-8a9b-0c1d2e3f4a5b"]),
+)
+def test_challenge_token_found_wherever_it_sits_in_normal_mode_text(token, noise, who):
+    text = (
+        f"{noise}\nFailed to send (some) messages:\n{who}: CAPTCHA proof required for sending to "
+        f'"{who}", available options "RECAPTCHA, PUSH_CHALLENGE" with challenge token "{token}", '
+        f'or wait "86400" seconds.\n{noise}\nFailed to send message due to rate limiting\n'
+    )
+    exc = classify_response(400, json.dumps({"error": text}))
+    assert isinstance(exc, RateLimited)
+    assert token in exc.challenge_tokens
+    assert any(f.recipient == who and f.token == token for f in exc.failures)
