@@ -277,7 +277,7 @@ def add_routes(app: web.Application, sim: Simulator) -> None:
         account.trust_mode = mode
         return empty(204)
 
-    logging_level = {"level": "info"}
+    logging_level = {"Level": "info"}  # sic: the Go struct's JSON key is capitalised
 
     async def get_configuration(request: web.Request) -> web.Response:
         return json_response({"logging": dict(logging_level)})
@@ -285,11 +285,11 @@ def add_routes(app: web.Application, sim: Simulator) -> None:
     async def set_configuration(request: web.Request) -> web.Response:
         body = await read_body(request)
         logging = get(body, "logging", "dict", {})
-        level = logging.get("level")
+        level = logging.get("Level")
         if level is not None:
             if level not in ("debug", "info", "warn", "error"):
                 raise bad("Couldn't set log level - invalid log level")
-            logging_level["level"] = level
+            logging_level["Level"] = level
         return empty(204)
 
     r = app.router
