@@ -11,7 +11,7 @@ import base64
 import json
 import socket
 import ssl
-from typing import Any
+from typing import Any, Self
 from urllib.parse import quote
 
 import httpx
@@ -106,7 +106,7 @@ class HttpBase:
         )
 
     # --- lifecycle --------------------------------------------------------------------------
-    async def __aenter__(self) -> Any:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
