@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from signal_tui.config import Config

@@ -108,7 +108,12 @@ def receipt(who: str, ts: int, kind: str, stamps: list[int]) -> dict[str, Any]:
 
 
 def group_info() -> dict[str, Any]:
-    return {"groupId": GROUP_INTERNAL, "groupName": "Climbing crew", "revision": 3, "type": "DELIVER"}
+    return {
+        "groupId": GROUP_INTERNAL,
+        "groupName": "Climbing crew",
+        "revision": 3,
+        "type": "DELIVER",
+    }
 
 
 def envelopes() -> list[dict[str, Any]]:
@@ -164,27 +169,47 @@ def envelopes() -> list[dict[str, Any]]:
                 "isRemove": False,
             },
         ),
-        said("alice", t2, "Pizza or sushi after?", pollCreate={
-            "question": "Dinner after climbing?",
-            "allowMultiple": False,
-            "options": ["Pizza", "Sushi"],
-        }),
-        said("alice", t2 + 60_000, "See you at 7 at the wall", quote={
-            "id": t0 + 60_000,
-            "author": ACCOUNT,
-            "authorNumber": ACCOUNT,
-            "authorUuid": ACCOUNT_UUID,
-            "text": "Yes — Saturday works. Climbing?",
-            "attachments": [],
-        }),
+        said(
+            "alice",
+            t2,
+            "Pizza or sushi after?",
+            pollCreate={
+                "question": "Dinner after climbing?",
+                "allowMultiple": False,
+                "options": ["Pizza", "Sushi"],
+            },
+        ),
+        said(
+            "alice",
+            t2 + 60_000,
+            "See you at 7 at the wall",
+            quote={
+                "id": t0 + 60_000,
+                "author": ACCOUNT,
+                "authorNumber": ACCOUNT,
+                "authorUuid": ACCOUNT_UUID,
+                "text": "Yes — Saturday works. Climbing?",
+                "attachments": [],
+            },
+        ),
         said("alice", t2 + 120_000, "I'll be 10 min late"),
-        _env("alice", t2 + 180_000, "editMessage", {
-            "targetSentTimestamp": t2 + 120_000,
-            "dataMessage": _dm(t2 + 180_000, "I'll be 15 min late, sorry"),
-        }),
+        _env(
+            "alice",
+            t2 + 180_000,
+            "editMessage",
+            {
+                "targetSentTimestamp": t2 + 120_000,
+                "dataMessage": _dm(t2 + 180_000, "I'll be 15 min late, sorry"),
+            },
+        ),
         said("alice", t2 + 200_000, "oops wrong chat"),
         said("alice", t2 + 240_000, None, remoteDelete={"timestamp": t2 + 200_000}),
-        said("alice", t2 + 260_000, None, sticker={"packId": "9a32eda01a7a28574f2eb48668ae0dc4", "stickerId": 3}),
+        said(
+            "alice",
+            t2 + 260_000,
+            None,
+            sticker={"packId": "9a32eda01a7a28574f2eb48668ae0dc4", "stickerId": 3},
+        ),
         # group
         said("bob", ms(2026, 3, 14, 8, 0), "Who's in for Thursday?", groupInfo=group_info()),
         said(

@@ -60,7 +60,11 @@ class MainScreen(Screen[None]):
         now = self.sapp.now
         with Horizontal(id="body"):
             with Vertical(id="sidebar"):
-                yield Input(placeholder="Filter, or +number / UUID to start a chat", id="filter")
+                filter_input = Input(
+                    placeholder="Filter, or +number / UUID to start a chat", id="filter"
+                )
+                filter_input.cursor_blink = not self.sapp.pinned_clock  # steady snapshots
+                yield filter_input
                 yield ConversationList(now=now, id="conversations")
             with Vertical(id="chat"):
                 yield ConversationHeader(id="header")

@@ -91,7 +91,7 @@ def body_parts(msg: Message, ctx: RenderContext) -> list[Text]:
     if msg.kind == "unsupported":
         return [Text(unsupported_placeholder(msg), italic_muted, end="")]
     if msg.quote is not None:
-        q = Text("▎ ", _style(ctx.colour("secondary")), end="")
+        q = Text("▎ ", _style(ctx.colour("accent")), end="")
         q.append(one_line(msg.quote.author_name, 40) or "Unknown", Style(bold=True))
         q.append(": ")
         q.append(one_line(msg.quote.text, 160) or "(attachment)", muted)
@@ -116,7 +116,7 @@ def body_parts(msg: Message, ctx: RenderContext) -> list[Text]:
         if att.caption:
             parts.append(Text(one_line(att.caption, 200), end=""))
     if msg.sticker:
-        parts.append(Text(f"[sticker {one_line(msg.sticker, 40)}]", italic_muted, end=""))
+        parts.append(Text("▣ Sticker", italic_muted, end=""))
     if msg.poll is not None:
         parts.extend(poll_lines(msg, ctx))
     if not parts:
