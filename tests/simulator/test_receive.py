@@ -178,3 +178,22 @@ async def test_20k_frames_in_a_tight_loop_over_websocket(start_sim: StartSim) ->
             await ws.recv()
             got += 1
     assert time.monotonic() - start < 8
+
+
+async def test_restart_on_the_same_port_keeps_state() -> None:
+    sim = Simulator(mode="json-rpc", scenario="empty", trickle=False)
+    url = await sim.start()
+    port = int(url.rsplit(":", 1)[1])
+    async with connect(ws_url(sim, ME)):
+        await wait_sockets(sim)
+        await sim.stop()
+    assert sim.connected_sockets(ME) == 0
+    assert await sim.start(port=port) == url
+    try:
+        async with connect(ws_url(sim, ME)) as ws:
+            await wait_sockets(sim)
+            sim.incoming_text(ME, ME, "after restart")
+            frame = json.loads(await asyncio.wait_for(ws.recv(), 2))
+        assert frame["envelope"]["dataMessage"]["message"] == "after restart"
+    finally:
+        await sim.stop()
