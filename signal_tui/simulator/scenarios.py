@@ -169,7 +169,7 @@ class Demo:
         start = now - 42 * DAY
         contacts = ["alice", "bob", "carla", "dmitri", "emma", "farah", "sam", "jules"]
         # direct conversations: scripted dialogues spread over six weeks
-        for round_ in range(5):
+        for round_ in range(7):
             for key in contacts:
                 dialogue = rng.choice(dd.DIRECT_DIALOGUES)
                 ts = start + rng.randint(0, 41) * DAY + rng.randint(8 * 60, 22 * 60) * MIN + round_
@@ -195,7 +195,7 @@ class Demo:
     def _highlights(self, now: int) -> None:
         """One of each interesting kind, recent enough to be on screen when the demo opens."""
         p, fam, crew = self.people, self.groups["Family"], self.groups["Climbing crew"]
-        t = now - 2 * DAY
+        t = (now - 2 * DAY) // DAY * DAY + 9 * 60 * MIN  # two days ago, 09:00 UTC
         # an image with a caption, a reply to it (quote) and a reaction
         pic = self._say(
             "alice",
