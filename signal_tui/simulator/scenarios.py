@@ -91,6 +91,7 @@ class Demo:
             if number is None:
                 person.real_number = "+15550100008"
             self.people[key] = w.add_person(person)
+        self.people["farah"].username = "farah.07"  # reachable by username too
         for acct in (me.account, sam.account):
             assert acct is not None
             acct.sticker_packs.append(

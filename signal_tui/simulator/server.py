@@ -57,6 +57,10 @@ class Simulator(SimCore):
     def primary_account(self) -> str:
         return self.accounts[0]
 
+    def group_ids(self) -> dict[str, str]:
+        """Group name -> REST id (`group.…`), for tests and the demo."""
+        return {g.name: g.id for g in self.world.groups.values()}
+
     def connected_sockets(self, account: str) -> int:
         acct = self.world.accounts.get(account)
         return len(acct.sockets) if acct else 0

@@ -351,3 +351,13 @@ async def test_raw_base64_and_sticker_and_deprecated_v1_send(start_sim: StartSim
     assert items[0]["attachments"][0]["filename"].endswith(".png")
     assert items[1]["sticker"] == {"packId": "abcd", "stickerId": 3}
     assert items[2]["message"] == "old"
+
+
+async def test_send_to_a_username_and_group_ids_helper(start_sim: StartSim) -> None:
+    sim, client = await start_sim(mode="normal")
+    r = await client.post(
+        "/v2/send", json={"number": ME, "recipients": ["farah.07"], "message": "hey"}
+    )
+    assert r.status_code == 201 and "errors" not in r.json()[0]
+    assert set(sim.group_ids()) == {"Family", "Climbing crew"}
+    assert all(gid.startswith("group.") for gid in sim.group_ids().values())
