@@ -28,6 +28,7 @@ RATE_LIMIT_JSONRPC = (
     "Failed to send message due to rate limiting. Use the attached challenge tokens to lift the rate "
     "limit restrictions via the '/v1/accounts/{number}/rate-limit-challenge' endpoint."
 )
+LONG_TEXT_BYTES = 2000
 EMPTY_MESSAGE = (
     "Sending empty message is not allowed, either a message, attachment or sticker must be given."
 )
@@ -57,6 +58,22 @@ def store_attachments(sim: Simulator, entries: list[str], ts: int) -> list[dict[
             )
         )
     return out
+
+
+def long_text_attachment(sim: Simulator, message: str, ts: int) -> dict[str, Any]:
+    """Over 2000 bytes signal-cli also sends the text as a `text/x-signal-plain` attachment."""
+    data = message.encode("utf-8")
+    att_id = sim.world.new_attachment_id(".txt")
+    sim.world.attachments[att_id] = data
+    return ev.attachment(
+        att_id,
+        "text/x-signal-plain",
+        len(data),
+        filename=None,
+        width=None,
+        height=None,
+        upload_ts=ts,
+    )
 
 
 def _validate_preview(preview: dict[str, Any], message: str) -> dict[str, Any]:
@@ -163,6 +180,8 @@ def add_routes(app: web.Application, sim: Simulator) -> None:
         attachments = store_attachments(sim, attachments_in, ts)
         if not message and not attachments and not sticker:
             raise bad(sim.err_text(EMPTY_MESSAGE))
+        if len(message.encode("utf-8")) > LONG_TEXT_BYTES:
+            attachments.append(long_text_attachment(sim, message, ts))
 
         group: Group | None = None
         targets: list[tuple[Person | None, str]] = []

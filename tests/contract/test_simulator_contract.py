@@ -411,3 +411,13 @@ async def test_every_emitted_envelope_fits_the_swagger_and_presence_rules(mode: 
         "groupInfo",
     ):
         assert kind in seen, kind
+
+
+async def test_deviation_expanded_group_members_are_objects(
+    pair: tuple[Simulator, httpx.AsyncClient],
+) -> None:
+    _, c = pair
+    r = await c.get(f"/v1/groups/{ME}", params={"expand": "true"})
+    with pytest.raises(jsonschema.ValidationError):
+        validate_response("GET", f"/v1/groups/{ME}", 200, r.json(), nullable=False)
+    assert set(r.json()[0]["members"][0]) == {"number", "uuid"}

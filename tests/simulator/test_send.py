@@ -361,3 +361,13 @@ async def test_send_to_a_username_and_group_ids_helper(start_sim: StartSim) -> N
     assert r.status_code == 201 and "errors" not in r.json()[0]
     assert set(sim.group_ids()) == {"Family", "Climbing crew"}
     assert all(gid.startswith("group.") for gid in sim.group_ids().values())
+
+
+async def test_long_text_also_travels_as_a_signal_plain_attachment(start_sim: StartSim) -> None:
+    _, client = await start_sim(mode="normal")
+    await drain(client, SAM)
+    text = "ä" * 1200  # 2400 UTF-8 bytes
+    await client.post("/v2/send", json={"number": ME, "recipients": [SAM], "message": text})
+    dm = (await drain(client, SAM))[0]["envelope"]["dataMessage"]
+    assert dm["message"] == text
+    assert [a["contentType"] for a in dm["attachments"]] == ["text/x-signal-plain"]
