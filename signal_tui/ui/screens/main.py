@@ -164,7 +164,11 @@ class MainScreen(Screen[None]):
     def handle_filter_submit(self, event: Input.Submitted) -> None:
         value = event.value.strip()
         if self.conv_list.order:
-            self.open_conversation(self.conv_list.order[0])
+            target = self.conv_list.order[0]
+            event.input.value = ""  # back to the full list, the chosen chat stays highlighted
+            self.conv_list.set_filter("")
+            self.conv_list.highlighted = target
+            self.open_conversation(target)
         elif _looks_like_address(value):
             self.start_conversation(value)
         elif value:
