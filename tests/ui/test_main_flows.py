@@ -39,9 +39,9 @@ def config(tmp_path: Path, sim: Simulator) -> Config:
     return cfg
 
 
-async def until(pilot: Pilot, check: Callable[[], object], timeout: float = 10.0) -> None:
+async def until(pilot: Pilot, check: Callable[[], object], limit: float = 10.0) -> None:
     """Let the app run until `check()` is truthy (the simulator lives in another thread)."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         if check():
             return
@@ -72,7 +72,7 @@ async def test_receive_send_and_notify(config: Config, sim: Simulator) -> None:
     app = make_app(config)
     async with app.run_test(size=(120, 40)) as pilot:
         # cached conversations are there at once; the receiver state is always visible
-        await until(pilot, lambda: any("Alice Park" in r for r in rows(app)), timeout=3)
+        await until(pilot, lambda: any("Alice Park" in r for r in rows(app)), limit=3)
         await until(pilot, lambda: app.receiver_state.state == "connected")
         status = str(app.main.query_one("#status").render())  # type: ignore[union-attr]
         assert "connected (json-rpc)" in status
@@ -86,7 +86,7 @@ async def test_receive_send_and_notify(config: Config, sim: Simulator) -> None:
 
         # send: the message appears at once (optimistic), then its mark follows the outbox
         await pilot.press(*"ping from the tests", "enter")
-        await until(pilot, lambda: "ping from the tests" in history_text(app), timeout=2)
+        await until(pilot, lambda: "ping from the tests" in history_text(app), limit=2)
         history = app.main.history  # type: ignore[union-attr]
         await until(
             pilot,
@@ -160,7 +160,7 @@ async def test_palette_lists_conversations_and_help(config: Config) -> None:
 
     app = make_app(config, start_session=False)
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: rows(app), timeout=3)
+        await until(pilot, lambda: rows(app), limit=3)
         names = [name for name, _help, _cb in _entries(app)]
         assert "Search messages" in names
         assert "Open conversation: Alice Park" in names
