@@ -250,6 +250,7 @@ class SimCore:
         *,
         group: Group | None = None,
         ts: int | None = None,
+        hold: bool = False,
         **extra: Any,
     ) -> dict[str, Any]:
         ts = ts if ts is not None else self.world.now_ms()
@@ -260,7 +261,29 @@ class SimCore:
         if group is not None:
             dm["groupInfo"] = ev.group_info(group)
         env = ev.envelope(sender, 1, ts, "dataMessage", dm)
+        if hold:
+            return self._hold_untrusted(account, sender, env)
         return self.push_env(account, env)
+
+    def _hold_untrusted(
+        self, account: Account, sender: Person, env: dict[str, Any]
+    ) -> dict[str, Any]:
+        """signal-cli cannot decrypt: it prints an error item and keeps the message until trust."""
+        self.faults.untrusted.add(sender.uuid)
+        bare = {k: env[k] for k in ev.ALWAYS_PRESENT}
+        exception = {
+            "message": f"Untrusted identity: {sender.uuid}",
+            "type": "UntrustedIdentityException",
+        }
+        error_item = ev.item(bare, account.number, exception)
+        self.push(account, error_item)
+        account.held.setdefault(sender.uuid, []).append(ev.item(env, account.number))
+        return error_item
+
+    def release_held(self, account: Account, person: Person) -> None:
+        """After trust, the cached messages are delivered again (signal-cli ReceiveHelper)."""
+        for it in account.held.pop(person.uuid, []):
+            self.push(account, it)
 
     def contact_typing(
         self, account: Account, sender: Person, action: str, group: Group | None

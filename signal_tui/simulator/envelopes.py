@@ -11,6 +11,16 @@ from typing import Any
 
 from signal_tui.simulator.state import Group, Person
 
+ALWAYS_PRESENT = (
+    "source",
+    "sourceNumber",
+    "sourceUuid",
+    "sourceName",
+    "sourceDevice",
+    "timestamp",
+    "serverReceivedTimestamp",
+    "serverDeliveredTimestamp",
+)
 CONTENT_KEYS = (
     "dataMessage",
     "editMessage",

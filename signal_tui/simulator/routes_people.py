@@ -191,6 +191,7 @@ def add_routes(app: web.Application, sim: Simulator) -> None:
             account.verified.add(person.uuid)
         for k in (person.uuid, person.number, person.real_number):
             sim.faults.untrusted.discard(k)  # type: ignore[arg-type]
+        sim.release_held(account, person)
         return empty(204)
 
     # --- search and stickers ----------------------------------------------------------------

@@ -205,6 +205,22 @@ class Simulator(SimCore):
         self._on_loop(run)
         return result
 
+    def incoming_untrusted(
+        self, account: str, sender: str, text: str, **extra: Any
+    ) -> dict[str, Any]:
+        """A message from a contact whose safety number changed: an error item now (exception
+        UntrustedIdentityException, no content), the message itself only after
+        `PUT /v1/identities/{account}/trust/{sender}`. Sends to that contact fail until then too."""
+        acct = self.account_or_error_plain(account)
+        person = self.person_for(sender)
+        result: dict[str, Any] = {}
+
+        def run() -> None:
+            result.update(self.contact_says(acct, person, text, hold=True, **extra))
+
+        self._on_loop(run)
+        return result
+
     def account_or_error_plain(self, account: str) -> Any:
         acct = self.world.accounts.get(account)
         if acct is None:

@@ -77,6 +77,7 @@ class Account:
     pin: str | None = None
     sticker_packs: list[dict[str, Any]] = field(default_factory=list)
     verified: set[str] = field(default_factory=set)  # uuids whose safety number was verified
+    held: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # untrusted sender -> items
     queue: deque[str] = field(default_factory=deque)  # normal mode: serialised receive items
     history: list[str] | None = None  # json-rpc demo convenience: sent to the first socket
     sockets: set[Any] = field(default_factory=set)

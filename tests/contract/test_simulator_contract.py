@@ -369,6 +369,7 @@ async def test_every_emitted_envelope_fits_the_swagger_and_presence_rules(mode: 
             )
             await c.put(f"/v1/typing-indicator/{SAM}", json={"recipient": crew.id})
             await c.post(f"/v1/groups/{ME}", json={"name": "g", "members": [SAM]})
+            sim.incoming_untrusted(ME, ALICE, "error item first")
             await asyncio.sleep(0.5)
             if mode == "normal":
                 for number in (ME, SAM):
@@ -385,6 +386,9 @@ async def test_every_emitted_envelope_fits_the_swagger_and_presence_rules(mode: 
     finally:
         await sim.stop()
     assert len(items) > 300
+    errors = [it for it in items if "exception" in it]
+    assert len(errors) == 1
+    validate(errors[0]["exception"], definition("receive.Error"))
     seen = set()
     validate(
         items, {"type": "array", "items": definition("data.Message")}, nullable=True

@@ -209,3 +209,18 @@ async def test_message_endpoint_errors(start_sim: StartSim) -> None:
     ).status_code == 204
     typing = (await drain(client, SAM))[0]["envelope"]["typingMessage"]
     assert typing["groupId"] == crew.internal_id
+
+
+async def test_untrusted_sender_error_item_then_message_after_trust(start_sim: StartSim) -> None:
+    sim, client = await start_sim(mode="normal")
+    await drain(client)
+    error = sim.incoming_untrusted(ME, ALICE, "new phone, who dis")
+    items = await drain(client)
+    assert items == [error]
+    assert items[0]["exception"]["type"] == "UntrustedIdentityException"
+    assert kinds(items) == ["none"] and items[0]["envelope"]["sourceNumber"] == ALICE
+    r = await client.post("/v2/send", json={"number": ME, "recipients": [ALICE], "message": "hi"})
+    assert r.status_code == 400  # the changed identity blocks sends too
+    await client.put(f"/v1/identities/{ME}/trust/{ALICE}", json={"trust_all_known_keys": True})
+    items = await drain(client)
+    assert [i["envelope"]["dataMessage"]["message"] for i in items] == ["new phone, who dis"]
