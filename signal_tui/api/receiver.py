@@ -234,7 +234,11 @@ class Receiver:
             try:
                 first = await asyncio.wait_for(queue.get(), wait)
             except TimeoutError:
-                return  # idle exit
+                await asyncio.sleep(0.05)  # the loop may have been busy: let the reader catch up
+                if queue.empty():
+                    return  # idle exit
+                self._last_activity = time.monotonic()
+                continue
             frames = [first]
             while len(frames) < WS_BATCH_MAX and not isinstance(frames[-1], _Closed):
                 try:
