@@ -183,9 +183,12 @@ class SimCore:
         me = sender.person
         for person in targets:
             if person.account is not None and person.account is not sender:
+                if group is not None and person.uuid in group.blocked_by:
+                    continue  # signal-cli drops messages of blocked groups
                 env = ev.envelope(me, sender.this_device, ts, key, content)
                 self.push_env(person.account, env)
-        sync_dm = dm if edit_target is None else {**dm, "editMessage": content}
+        # an edit's transcript carries only editMessage (the unwrapped dataMessage is null)
+        sync_dm = dm if edit_target is None else {"editMessage": content}
         self.sync_log.append(
             ev.sync_sent(targets[0] if group is None and len(targets) == 1 else None, sync_dm)
         )

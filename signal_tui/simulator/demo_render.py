@@ -30,13 +30,7 @@ def render_for(demo: Demo, acct: Account) -> list[dict[str, Any]]:
         if m.author is me:
             dest = None if group is not None else m.to
             sync_dm = (
-                {
-                    **content_dm,
-                    "editMessage": {
-                        "targetSentTimestamp": m.edit_of,
-                        "dataMessage": content_dm,
-                    },
-                }
+                {"editMessage": {"targetSentTimestamp": m.edit_of, "dataMessage": content_dm}}
                 if m.edit_of
                 else content_dm
             )

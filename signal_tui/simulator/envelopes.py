@@ -178,7 +178,10 @@ def typing(action: str, timestamp: int, group: Group | None = None) -> dict[str,
 
 
 def sync_sent(destination: Person | None, dm: dict[str, Any]) -> dict[str, Any]:
-    """`JsonSyncDataMessage`: destination fields, then the data message flattened in."""
+    """`JsonSyncDataMessage`: destination fields, then the data message flattened in.
+
+    For an edit pass `{"editMessage": {...}}` as `dm`: the transcript then has no flattened fields.
+    """
     return {
         "sentMessage": {
             "destination": destination.address if destination else None,
