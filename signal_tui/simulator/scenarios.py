@@ -245,6 +245,13 @@ class Demo:
         t += MIN
         edit_dm = ev.data_message(t, "Dinner is at 7, don't be late!", groupInfo=ev.group_info(fam))
         self.msgs.append(Msg(p["dmitri"], t, fam, edit_dm, edit_of=typo.ts))
+        t += 2 * MIN
+        mine = self._say("me", fam, t, "We'll bring wine")
+        t += MIN  # ... and an edit made on the phone: a sync transcript with editMessage
+        mine_edit = ev.data_message(
+            t, "We'll bring wine and the good cheese", groupInfo=ev.group_info(fam)
+        )
+        self.msgs.append(Msg(p["me"], t, fam, mine_edit, edit_of=mine.ts, receipts=False))
         t += 5 * MIN
         oops = self._say("bob", p["me"], t, "sent to the wrong chat, ignore")
         t += MIN
