@@ -45,6 +45,7 @@ class RenderContext:
     palette: list[str]
     revealed: set[int] = field(default_factory=set)  # message ids with spoilers shown
     image_lines: Callable[[Path, int], list[Any]] | None = None  # Strips (or Texts) per row
+    self_id: int | None = None  # own recipient id: mentions of it read "@You"
 
     def colour(self, name: str, fallback: str = "") -> str:
         return self.colours.get(name, fallback)
@@ -103,6 +104,7 @@ def body_parts(msg: Message, ctx: RenderContext) -> list[Text]:
                 revealed=msg.id in ctx.revealed,
                 mention_style=_style(ctx.colour("accent"), bold=True),
                 link_style="underline",
+                self_id=ctx.self_id,
             )
         )
     for att in msg.attachments:

@@ -119,6 +119,7 @@ class History(ScrollView, can_focus=True):
         self._loading = False
         self._width = 0
         self._colours: dict[str, str] = {}
+        self.self_id: int | None = None
         self.loads = 0  # page queries run (tests and the benchmark read it)
 
     # --- data ------------------------------------------------------------------------------
@@ -128,6 +129,9 @@ class History(ScrollView, can_focus=True):
         self.selected_id = self.highlight_id = None
         self.revealed.clear()
         self._cache.clear()
+        if self.self_id is None:
+            me = await store.self_recipient()
+            self.self_id = me.id if me is not None else None
         page = await store.messages_before(conversation_id, None, limit=PAGE)
         self.loads += 1
         self.messages = page
@@ -248,6 +252,7 @@ class History(ScrollView, can_focus=True):
             palette=palette,
             revealed=self.revealed,
             image_lines=self.image_lines,
+            self_id=self.self_id,
         )
 
     def _relayout(self) -> None:

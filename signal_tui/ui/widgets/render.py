@@ -80,6 +80,7 @@ def format_body(
     mention_style: Style | str = "bold",
     link_style: Style | str = "underline",
     highlight: Sequence[str] = (),
+    self_id: int | None = None,
 ) -> Text:
     """The message body as Text: mentions as @name, styles applied, spoilers hidden, links live.
 
@@ -94,7 +95,8 @@ def format_body(
     for m in message.mentions:
         r = _range(idx, m.start, m.length)
         if r:
-            mention_at[r[0]] = (r[1], "@" + one_line(m.name or "someone", 40))
+            name = "You" if self_id is not None and m.recipient_id == self_id else m.name
+            mention_at[r[0]] = (r[1], "@" + one_line(name or "someone", 40))
     spoilers = [
         r for s in message.styles if s.style == "SPOILER" and (r := _range(idx, s.start, s.length))
     ]
@@ -221,17 +223,17 @@ def day_key(ms: int) -> tuple[int, int, int]:
     return (d.year, d.month, d.day)
 
 
-PALETTE_VARIABLES = (
-    "primary",
-    "secondary",
+PALETTE_VARIABLES = (  # readable on the dark and the light themes' surfaces
+    "primary-lighten-2",
     "accent",
     "success",
-    "warning",
-    "error",
-    "primary-lighten-2",
-    "secondary-lighten-2",
-    "accent-lighten-2",
+    "error-lighten-2",
+    "secondary-lighten-3",
+    "warning-darken-1",
+    "primary-lighten-3",
     "success-lighten-2",
+    "accent-lighten-2",
+    "error-lighten-3",
 )
 
 
@@ -246,7 +248,8 @@ def conversation_subtitle(conv: Conversation) -> str:
     """Header second part: number (direct) or member count (group), plus flags."""
     bits = []
     if conv.kind == "group":
-        bits.append(f"{conv.member_count} members")
+        if conv.member_count:
+            bits.append(f"{conv.member_count} members")
         if conv.left:
             bits.append("you left")
     elif conv.number and one_line(conv.number) != one_line(conv.title):
