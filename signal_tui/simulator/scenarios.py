@@ -339,7 +339,7 @@ class Demo:
         me = self.people["me"].account
         assert me is not None
         while True:
-            await asyncio.sleep(rng.uniform(20, 60))
+            await asyncio.sleep(rng.uniform(*self.sim.trickle_interval))
             text = rng.choice(dd.TRICKLE_LINES)
             if rng.random() < 0.35:
                 group = rng.choice(list(self.groups.values()))
@@ -351,5 +351,5 @@ class Demo:
                 key = rng.choice(["alice", "bob", "carla", "dmitri", "emma", "farah", "jules"])
                 person = self.people[key]
                 self.sim.contact_typing(me, person, "STARTED", None)
-                await asyncio.sleep(1.5)
+                await asyncio.sleep(min(1.5, self.sim.trickle_interval[0]))
                 self.sim.contact_says(me, person, text)

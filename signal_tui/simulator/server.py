@@ -42,6 +42,7 @@ class Simulator(SimCore):
 
         self.scenario = scenario
         self.trickle = trickle
+        self.trickle_interval = (20.0, 60.0)  # seconds between demo messages; tests shorten it
         self.url = ""
         self._runner: web.AppRunner | None = None
         self._tasks: set[asyncio.Task[Any]] = set()

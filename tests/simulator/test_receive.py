@@ -197,3 +197,22 @@ async def test_restart_on_the_same_port_keeps_state() -> None:
         assert frame["envelope"]["dataMessage"]["message"] == "after restart"
     finally:
         await sim.stop()
+
+
+async def test_demo_in_a_thread_delivers_history_then_trickle() -> None:
+    sim = Simulator(mode="json-rpc", scenario="demo", trickle=True)
+    sim.trickle_interval = (0.05, 0.1)
+    sim.start_in_thread()
+    try:
+        async with connect(ws_url(sim, ME), max_queue=None) as ws:
+            frames = []
+            while len(frames) < 600:
+                frame = json.loads(await asyncio.wait_for(ws.recv(), 5))
+                frames.append(frame)
+                if frame["envelope"]["timestamp"] > time.time() * 1000 - 60_000:
+                    if "dataMessage" in frame["envelope"]:
+                        break  # a live message after the history
+        assert len(frames) > 300
+        assert frames[-1]["envelope"]["dataMessage"]["message"]
+    finally:
+        sim.stop_thread()
