@@ -8,9 +8,10 @@ not this server). Simulated contacts send delivery and read receipts, and the bo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from signal_tui.simulator import envelopes as ev
@@ -48,6 +49,8 @@ class SimCore:
         self.link_delay = 3.0
         self.link_auto = True
         self.verification_code = "123456"
+        self.normal_latency = 0.0  # normal/native: seconds each signal-cli call costs (JVM start)
+        self.account_lock = False  # normal/native: a running receive blocks sends (file lock)
         self.pin_locked: dict[str, str] = {}  # number -> registration-lock PIN
         self.pending_link: str | None = None
         self.pending_link_name = ""
@@ -90,6 +93,23 @@ class SimCore:
     def err_text(self, text: str) -> str:
         """Normal mode returns signal-cli's output, which ends in a newline."""
         return text if self.json_rpc else text + "\n"
+
+    @contextlib.asynccontextmanager
+    async def cli_call(self, account: Account) -> AsyncIterator[None]:
+        """Normal/native mode costs: `normal_latency` s per call (JVM start) and, with
+        `account_lock`, one signal-cli process per account at a time (a receive blocks a send)."""
+        if self.json_rpc:
+            yield
+            return
+        if self.normal_latency:
+            await asyncio.sleep(self.normal_latency)
+        if not self.account_lock:
+            yield
+            return
+        if account.lock is None:
+            account.lock = asyncio.Lock()
+        async with account.lock:
+            yield
 
     def complete_link(self, uri: str | None = None) -> str | None:
         """Finish the newest pending device link: a new account appears in `GET /v1/accounts`.

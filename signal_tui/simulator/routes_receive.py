@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections import deque
 from typing import TYPE_CHECKING
 
@@ -82,6 +81,23 @@ def _int_param(request: web.Request, name: str, default: int) -> int:
         raise bad(f"Couldn't process request - {name} needs to be numeric!") from None
 
 
+async def _collect(account: Account, idle: float, limit: int | None) -> list[str]:
+    """signal-cli returns once `idle` seconds pass with no new message (an IDLE timeout)."""
+    assert account.arrived is not None
+    taken: list[str] = []
+    queue = account.queue
+    while True:
+        while queue and (limit is None or len(taken) < limit):
+            taken.append(queue.popleft())  # removed now: at-most-once, lost if the client aborts
+        if limit is not None and len(taken) >= limit:
+            return taken
+        account.arrived.clear()
+        try:
+            await asyncio.wait_for(account.arrived.wait(), timeout=idle)
+        except TimeoutError:
+            return taken
+
+
 def add_routes(app: web.Application, sim: Simulator) -> None:
     async def poll(request: web.Request, number: str) -> web.Response:
         timeout = _int_param(request, "timeout", 1)
@@ -98,25 +114,8 @@ def add_routes(app: web.Application, sim: Simulator) -> None:
             idle = min(idle, sim.receive_idle_cap)
         if account.arrived is None:
             account.arrived = asyncio.Event()
-        taken: list[str] = []
-        limit = max_messages if max_messages > 0 else None
-        # signal-cli returns once `timeout` seconds pass with no new message (an IDLE timeout).
-        while True:
-            queue = account.queue
-            while queue and (limit is None or len(taken) < limit):
-                taken.append(
-                    queue.popleft()
-                )  # removed now: at-most-once, lost if the client aborts
-            if limit is not None and len(taken) >= limit:
-                break
-            account.arrived.clear()
-            deadline = time.monotonic() + idle
-            try:
-                await asyncio.wait_for(
-                    account.arrived.wait(), timeout=max(0.0, deadline - time.monotonic())
-                )
-            except TimeoutError:
-                break
+        async with sim.cli_call(account):
+            taken = await _collect(account, idle, max_messages if max_messages > 0 else None)
         body = "[" + ",".join(taken) + "]"
         return web.Response(text=body, content_type="text/plain", charset="utf-8")
 

@@ -175,6 +175,22 @@ def add_routes(app: web.Application, sim: Simulator) -> None:
         preview_in = get(body, "link_preview", "dict")
         previews = [_validate_preview(preview_in, message)] if preview_in else []
         account = sim.account_or_error(number)
+        async with sim.cli_call(account):
+            return await send_checked(
+                body, account, parsed, message, text_mode, sticker, attachments_in, previews
+            )
+
+    async def send_checked(
+        body: dict[str, Any],
+        account: Account,
+        parsed: list[Any],
+        message: str,
+        text_mode: str,
+        sticker: str | None,
+        attachments_in: list[str],
+        previews: list[dict[str, Any]],
+    ) -> web.Response:
+        number = account.number
         await apply_faults()
         ts = sim.world.now_ms()
         attachments = store_attachments(sim, attachments_in, ts)

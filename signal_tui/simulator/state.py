@@ -82,6 +82,7 @@ class Account:
     history: list[str] | None = None  # json-rpc demo convenience: sent to the first socket
     sockets: set[Any] = field(default_factory=set)
     arrived: asyncio.Event | None = None
+    lock: asyncio.Lock | None = None  # normal mode: signal-cli's per-account file lock
     dropped: int = 0
     delivered: int = 0
 

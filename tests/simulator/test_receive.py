@@ -216,3 +216,18 @@ async def test_demo_in_a_thread_delivers_history_then_trickle() -> None:
         assert frames[-1]["envelope"]["dataMessage"]["message"]
     finally:
         sim.stop_thread()
+
+
+async def test_opt_in_account_lock_makes_a_send_wait_for_a_running_receive(
+    start_sim: StartSim,
+) -> None:
+    sim, client = await start_sim(mode="normal", scenario="empty", receive_idle_cap=None)
+    sim.account_lock = True
+    sim.normal_latency = 0.1
+    start = time.monotonic()
+    poll = asyncio.ensure_future(client.get(f"/v1/receive/{ME}", params={"timeout": 1}))
+    await asyncio.sleep(0.2)
+    r = await client.post("/v2/send", json={"number": ME, "recipients": [ME], "message": "x"})
+    assert r.status_code == 201
+    assert time.monotonic() - start >= 1.1  # latency + the receive's idle second, then the send
+    assert (await poll).json() == []
