@@ -146,6 +146,7 @@ class Admin(PeopleMixin):
     async def refresh_groups(self) -> list[GroupInfo]:
         """Fetch every group from the server, write them into the store, return them by name."""
         groups = await self._call("groups", self.client.groups, self.account)
+        await self.ensure_names()
         own = await self._own_addresses()
         out = [await self._store_group(g, own) for g in groups]
         return sorted(out, key=lambda g: (not g.member, g.name.casefold()))

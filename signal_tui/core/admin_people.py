@@ -83,6 +83,7 @@ class PeopleMixin:
     async def refresh_contacts(self) -> int:
         """Copy the server's contact list into the store (names, usernames, blocked). Count."""
         contacts = await self._call("contacts", self.client.contacts, self.account)
+        self._names_loaded = True
         count = 0
         for c in contacts:
             uuid, number = getattr(c, "uuid", None) or None, getattr(c, "number", None) or None
@@ -99,6 +100,17 @@ class PeopleMixin:
             )
             count += 1
         return count
+
+    async def ensure_names(self) -> None:
+        """Once per Admin: copy contact names from the server so members and safety numbers
+        show names, not numbers, even on a fresh cache. Best effort (offline is fine)."""
+        if getattr(self, "_names_loaded", False):
+            return
+        self._names_loaded = True
+        try:
+            await self.refresh_contacts()
+        except AdminError:
+            self._names_loaded = False
 
     async def contacts(self, query: str | None = None) -> list[Any]:
         """Recipients from the store (not ourselves), by display name."""
@@ -137,6 +149,7 @@ class PeopleMixin:
     # --- identities / safety numbers -----------------------------------------------------------
     async def identities(self) -> list[IdentityInfo]:
         rows = await self._call("identities", self.client.identities, self.account)
+        await self.ensure_names()
         names: dict[str, str] = {}
         for r in await self.store.recipients(limit=5000):
             for key in (r.uuid, r.number):

@@ -36,7 +36,7 @@ def _cell(table: DataTable, row: int, col: int) -> str:
 async def test_new_user_end_to_end(mode: str, tmp_path: Path) -> None:
     sim = Simulator(mode=mode, scenario="demo", trickle=False, reply_delay=0.2)
     url = await sim.start()
-    sim.link_delay = 0.5
+    sim.link_delay = 1.5
     alice, bob = contact_numbers(sim)
     primary = sim.accounts[0]
     config = config_for(tmp_path, None)
@@ -53,8 +53,11 @@ async def test_new_user_end_to_end(mode: str, tmp_path: Path) -> None:
             choices = setup.query_one("#choices", OptionList)
             choices.highlighted = choices.get_option_index(LINK)
             await pilot.press("enter")
-            await wait_for(pilot, lambda: setup.query_one("#qr", QRCode).data)
-            assert setup.query_one("#qr", QRCode).lines(), "the QR code is drawn"
+            await wait_for(pilot, lambda: setup.link_uri)
+            assert setup.link_uri.startswith("sgnl://linkdevice?")
+            if app.screen is setup:  # not yet linked (the simulator links after 1.5 s)
+                qr = setup.query_one("#qr", QRCode)
+                assert qr.data == setup.link_uri and qr.lines(), "the QR code is drawn"
             await wait_for(pilot, lambda: app.results)
             new_config = app.results[-1]
             assert new_config.account not in (None, primary) and new_config.url == url

@@ -74,7 +74,7 @@ class ContactsScreen(AdminScreen):
         self.run_action("Loading contacts from the server…", refresh, self._counted)
 
     def _counted(self, count: int) -> None:
-        self.set_status(f"{len(self.contacts)} contact(s).")
+        self.set_status(f"{len(self.contacts)} contact(s). Enter starts a chat.")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "contact-search":

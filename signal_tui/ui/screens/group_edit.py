@@ -38,6 +38,8 @@ class GroupEditScreen(AdminScreen):
     GroupEditScreen Label { margin-top: 1; color: $text-muted; }
     GroupEditScreen Select { width: 60; }
     GroupEditScreen #buttons { height: auto; margin-top: 1; }
+    GroupEditScreen #member-row { height: auto; }
+    GroupEditScreen #member-row Input { width: 1fr; }
     GroupEditScreen #buttons Button { margin-right: 2; }
     """
     BINDINGS = [Binding("ctrl+s", "save", "Save"), Binding("escape", "back", "Cancel")]

@@ -77,7 +77,7 @@ class GroupsScreen(AdminScreen):
     def on_mount(self) -> None:
         table = self.query_one("#groups", DataTable)
         table.add_columns("Name", "Members", "Role")
-        self.query_one("#members", DataTable).add_columns("Member", "Address", "Role")
+        self.query_one("#members", DataTable).add_columns("Member", "Role", "Address")
         table.focus()
         self.action_refresh()
 
@@ -192,8 +192,8 @@ class GroupsScreen(AdminScreen):
             me = r.number == self.session.account
             table.add_row(
                 safe_line(r.display_name + (" (you)" if me else ""), limit=30),
-                safe_line(r.number or r.uuid or "", style="dim"),
                 Text("admin" if is_admin else "", style="bold" if is_admin else ""),
+                safe_line(r.number or r.uuid or "", style="dim", limit=16),
                 key=str(r.id),
             )
         self.query_one("#group-info", Static).update(self.details_text(group))

@@ -74,7 +74,7 @@ class ServerAttachmentsScreen(AdminScreen):
             size = self.sizes[a.id]
             total += size or 0
             if a.id in table.rows:
-                table.update_cell(a.id, self._size_col, Text(format_size(size)))
+                table.update_cell(a.id, self._size_col, Text(format_size(size)), update_width=True)
         if self.items:
             self.set_status(f"{len(self.items)} file(s), {format_size(total)} in all.")
 

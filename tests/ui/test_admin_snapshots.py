@@ -1,0 +1,105 @@
+"""Snapshots of every admin screen at 120x40 and 80x24, over the seeded demo simulator.
+
+Deterministic: one simulator per module (seeded demo data, never changed by these screens),
+a fresh data dir per test, times pinned (format_time), no cursor blink, and every screen waited
+on until its loading is done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_admin_support import LINK_URI, AdminHarness, config_for
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from signal_tui.simulator.server import Simulator
+from signal_tui.ui.screens import admin_commands
+from signal_tui.ui.screens.account import AccountSetupScreen
+from signal_tui.ui.screens.contacts import ContactsScreen
+from signal_tui.ui.screens.devices import DevicesScreen
+from signal_tui.ui.screens.group_edit import GroupEditScreen
+from signal_tui.ui.screens.groups import GroupsScreen
+from signal_tui.ui.screens.identities import IdentitiesScreen
+from signal_tui.ui.screens.profile import ProfileScreen
+from signal_tui.ui.screens.server_attachments import ServerAttachmentsScreen
+from signal_tui.ui.widgets.qr import QRCode
+
+SIZES = [(120, 40), (80, 24)]
+
+
+@pytest.fixture(scope="module")
+def sim() -> Iterator[Simulator]:
+    simulator = Simulator(mode="json-rpc", scenario="demo", trickle=False, seed=1)
+    simulator.start_in_thread()
+    yield simulator
+    simulator.stop_thread()
+
+
+@pytest.fixture(autouse=True)
+def _pinned_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(admin_commands, "format_time", lambda ms: "2026-11-01 12:00" if ms else "-")
+
+
+async def _settle(pilot: Pilot[Any]) -> None:
+    """Wait until the screen's workers are done, then stop cursors blinking."""
+    app = pilot.app
+    for _ in range(200):
+        await pilot.pause(0.05)
+        screen = app.screen
+        busy = getattr(screen, "busy", False) or any(
+            w.is_running for w in app.workers if w.node is screen
+        )
+        if not busy:
+            break
+    for inp in app.screen.query(Input):
+        inp.cursor_blink = False
+    await pilot.pause()
+
+
+def _screens() -> dict[str, Callable[[AdminHarness], Any]]:
+    return {
+        "groups": lambda a: GroupsScreen(a.session),
+        "devices": lambda a: DevicesScreen(a.session),
+        "profile": lambda a: ProfileScreen(a.session),
+        "contacts": lambda a: ContactsScreen(a.session),
+        "identities": lambda a: IdentitiesScreen(a.session),
+        "server_attachments": lambda a: ServerAttachmentsScreen(a.session),
+        "group_new": lambda a: GroupEditScreen(a.session),
+    }
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("name", list(_screens()))
+def test_admin_screen(
+    name: str, size: tuple[int, int], sim: Simulator, tmp_path: Path, snap_compare: Any
+) -> None:
+    config = config_for(tmp_path, sim.url, sim.accounts[0])
+    app = AdminHarness(config, _screens()[name])
+    assert snap_compare(app, terminal_size=size, run_before=_settle)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_account_setup_first_run(size: tuple[int, int], tmp_path: Path, snap_compare: Any) -> None:
+    app = AdminHarness(config_for(tmp_path, None), lambda a: AccountSetupScreen(a.config))
+    assert snap_compare(app, terminal_size=size, run_before=_settle)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_account_setup_qr(size: tuple[int, int], tmp_path: Path, snap_compare: Any) -> None:
+    """The link pane with a fixed URI (the live flow is covered by test_admin_flow)."""
+
+    async def show_qr(pilot: Pilot[Any]) -> None:
+        screen = pilot.app.screen
+        screen.show("link-pane")
+        screen.query_one("#qr", QRCode).data = LINK_URI
+        screen.query_one("#link-state").update(
+            "Waiting for your phone… a new code appears in 55 s."
+        )
+        await _settle(pilot)
+
+    app = AdminHarness(config_for(tmp_path, None), lambda a: AccountSetupScreen(a.config))
+    assert snap_compare(app, terminal_size=size, run_before=show_qr)
