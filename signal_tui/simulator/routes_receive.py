@@ -120,7 +120,7 @@ def add_routes(app: web.Application, sim: Simulator) -> None:
         return web.Response(text=body, content_type="text/plain", charset="utf-8")
 
     async def socket(request: web.Request, number: str) -> web.StreamResponse:
-        ws = web.WebSocketResponse(autoping=True, max_msg_size=0)
+        ws = web.WebSocketResponse(autoping=True, max_msg_size=0, timeout=1.0)
         await ws.prepare(request)
         account = sim.world.accounts.get(number)
         conn = SocketConn(ws)

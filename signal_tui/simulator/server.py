@@ -94,7 +94,9 @@ class Simulator(SimCore):
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
         """Serve on `host:port` (0 = a free port) and return the base URL."""
         self._loop = asyncio.get_running_loop()
-        self._runner = web.AppRunner(self.build_app(), access_log=None, handler_cancellation=True)
+        self._runner = web.AppRunner(
+            self.build_app(), access_log=None, handler_cancellation=True, shutdown_timeout=0.25
+        )  # a stopped server drops long polls at once, like a killed container
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
         await site.start()

@@ -231,3 +231,18 @@ async def test_opt_in_account_lock_makes_a_send_wait_for_a_running_receive(
     assert r.status_code == 201
     assert time.monotonic() - start >= 1.1  # latency + the receive's idle second, then the send
     assert (await poll).json() == []
+
+
+async def test_stop_drops_a_pending_long_poll_at_once() -> None:
+    import httpx
+
+    sim = Simulator(mode="normal", scenario="empty", trickle=False)
+    url = await sim.start()
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+        poll = asyncio.ensure_future(client.get(f"/v1/receive/{ME}", params={"timeout": 20}))
+        await asyncio.sleep(0.2)
+        start = time.monotonic()
+        await sim.stop()
+        assert time.monotonic() - start < 2
+        with pytest.raises(httpx.TransportError):
+            await poll
