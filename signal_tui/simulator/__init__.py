@@ -9,7 +9,10 @@ Python API (see `Simulator`):
     url = await sim.start(host, port) / sim.start_in_thread(host, port); await sim.stop() / sim.stop_thread()
     sim.accounts, sim.primary_account, sim.group_ids(), sim.connected_sockets(number)
     sim.inject(number, envelopes), sim.incoming_text(number, sender, text, group=..., **dataMessage_extras)
+    sim.incoming_untrusted(number, sender, text)   (error item now, the message after trust)
     sim.faults.untrusted / rate_limit_next / send_delay / fail_next_status
+    sim.normal_latency, sim.account_lock   (opt-in normal-mode slowness and per-account lock)
+    sim.trickle_interval = (20.0, 60.0)    (demo trickle pacing)
     sim.link_delay, sim.link_auto, sim.complete_link()   (QR linking finishes in the background)
     sim.verification_code, sim.pin_locked[number] = pin  (registration)
     sim.sync_log   (syncMessage.sentMessage that the sender's OTHER devices would get)
