@@ -67,6 +67,8 @@ def render_for(demo: Demo, acct: Account) -> list[dict[str, Any]]:
     last = max(ts for ts, _ in out) + 1000
     alice = demo.people["alice"]
     if acct.person is demo.people["me"]:
+        for ts, sender, key, content in demo.extras:
+            out.append((ts, ev.envelope(sender, 1, ts, key, content)))
         out.append((last, ev.envelope(alice, 1, last, "typingMessage", ev.typing("STARTED", last))))
         out.append(
             (

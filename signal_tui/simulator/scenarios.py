@@ -8,6 +8,7 @@ WebSocket of each account in json-rpc mode (later sockets get only live traffic,
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +71,8 @@ class Demo:
     people: dict[str, Person] = field(default_factory=dict)
     groups: dict[str, Group] = field(default_factory=dict)
     msgs: list[Msg] = field(default_factory=list)
+    # (timestamp, sender, content key, content): calls, stories, ... for the main account only
+    extras: list[tuple[int, Person, str, dict[str, Any]]] = field(default_factory=list)
 
     # --- cast ---------------------------------------------------------------------------------
     def build(self) -> None:
@@ -317,6 +320,32 @@ class Demo:
         self._say("echo", p["me"], t + 2000, "Hi there 👋 I'm Echo, I answer everything you send.")
         self._say("jules", p["me"], now - 40 * MIN, "hey, it's Jules (new number, hidden) 👋")
         self._say("alice", p["me"], now - 25 * MIN, "Are you coming to the market tomorrow?")
+        self._extras(now)
+
+    def _extras(self, now: int) -> None:
+        """A missed call, a story and a disappearing-messages timer: kinds a client must show."""
+        rng, p = self.sim.world.rng, self.people
+        call_id = rng.getrandbits(63)
+        opaque = base64.b64encode(rng.randbytes(24)).decode()
+        t = now - 5 * 60 * MIN
+        offer = {"offerMessage": {"id": call_id, "type": "AUDIO_CALL", "opaque": opaque}}
+        self.extras.append((t, p["dmitri"], "callMessage", offer))
+        hangup = {"hangupMessage": {"id": call_id, "type": "NORMAL", "deviceId": 0}}
+        self.extras.append((t + 31_000, p["dmitri"], "callMessage", hangup))
+        story = {
+            "allowsReplies": True,
+            "textAttachment": {"text": "Miso's first snow ❄️", "style": "DEFAULT"},
+        }
+        self.extras.append((now - 4 * 60 * MIN, p["emma"], "storyMessage", story))
+        t = now - 90 * MIN
+        self._say("farah", p["me"], t, None, expires=604_800, is_expiration_update=True)
+        self._say(
+            "farah",
+            p["me"],
+            t + 2 * MIN,
+            "Timer on, this one vanishes in a week 🫥",
+            expires=604_800,
+        )
         self.msgs.sort(key=lambda m: m.ts)
 
     # --- rendering per hosted account ---------------------------------------------------------

@@ -400,6 +400,8 @@ async def test_every_emitted_envelope_fits_the_swagger_and_presence_rules(mode: 
         seen.update(k for k in it["envelope"] if k in CONTENT)
         seen.update(k for k in it["envelope"].get("dataMessage", {}) if k not in DM_FIXED)
     for kind in (
+        "callMessage",
+        "storyMessage",
         "dataMessage",
         "editMessage",
         "syncMessage",
