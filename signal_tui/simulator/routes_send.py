@@ -320,7 +320,13 @@ def build_data_message(
     if sticker:
         pack, _, sid = sticker.partition(":")
         sticker_json = {"packId": pack, "stickerId": int(sid) if sid.isdigit() else 0}
-    expires = group.expiration if group else 0
+    if group is not None:
+        expires = group.expiration
+    else:  # a direct chat's timer, as this account knows it (single recipient)
+        recipients = [*(body.get("recipients") or []), body.get("recipient")]
+        first = next((sim.world.find(r) for r in recipients if isinstance(r, str)), None)
+        meta = account.contacts.get(first.uuid) if first else None
+        expires = meta.expiration if meta else 0
     return ev.data_message(
         ts,
         message or None,

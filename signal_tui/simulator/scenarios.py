@@ -338,6 +338,9 @@ class Demo:
         }
         self.extras.append((now - 4 * 60 * MIN, p["emma"], "storyMessage", story))
         t = now - 90 * MIN
+        me = p["me"].account
+        assert me is not None
+        me.contacts[p["farah"].uuid].expiration = 604_800  # later messages carry the timer too
         self._say("farah", p["me"], t, None, expires=604_800, is_expiration_update=True)
         self._say(
             "farah",

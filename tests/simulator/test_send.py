@@ -371,3 +371,11 @@ async def test_long_text_also_travels_as_a_signal_plain_attachment(start_sim: St
     dm = (await drain(client, SAM))[0]["envelope"]["dataMessage"]
     assert dm["message"] == text
     assert [a["contentType"] for a in dm["attachments"]] == ["text/x-signal-plain"]
+
+
+async def test_direct_timer_is_carried_by_later_messages(start_sim: StartSim) -> None:
+    _, client = await start_sim(mode="normal")
+    await drain(client, SAM)
+    await client.put(f"/v1/contacts/{ME}", json={"recipient": SAM, "expiration_in_seconds": 3600})
+    await client.post("/v2/send", json={"number": ME, "recipients": [SAM], "message": "tick"})
+    assert (await drain(client, SAM))[0]["envelope"]["dataMessage"]["expiresInSeconds"] == 3600
