@@ -224,3 +224,13 @@ async def test_untrusted_sender_error_item_then_message_after_trust(start_sim: S
     await client.put(f"/v1/identities/{ME}/trust/{ALICE}", json={"trust_all_known_keys": True})
     items = await drain(client)
     assert [i["envelope"]["dataMessage"]["message"] for i in items] == ["new phone, who dis"]
+
+
+async def test_own_avatar_is_served_like_a_contacts(start_sim: StartSim) -> None:
+    sim, client = await start_sim(mode="normal")
+    me = sim.world.accounts[ME].person
+    r = await client.get(f"/v1/contacts/{ME}/{me.uuid}/avatar")
+    assert r.status_code == 200 and r.content == me.avatar
+    await client.put(f"/v1/profiles/{ME}", json={"name": "You"})  # no avatar: removed
+    r = await client.get(f"/v1/contacts/{ME}/{me.uuid}/avatar")
+    assert r.status_code == 400
