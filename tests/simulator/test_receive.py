@@ -164,7 +164,7 @@ async def test_100k_envelopes_drain_quickly_in_normal_mode(start_sim: StartSim) 
     while total < 100_000:
         r = await client.get(f"/v1/receive/{ME}", params={"timeout": 0, "max_messages": 5000})
         total += len(r.json())
-    assert time.monotonic() - start < 8
+    assert time.monotonic() - start < 15  # generous for a loaded 2-core box; O(n^2) takes minutes
 
 
 async def test_20k_frames_in_a_tight_loop_over_websocket(start_sim: StartSim) -> None:
@@ -177,7 +177,7 @@ async def test_20k_frames_in_a_tight_loop_over_websocket(start_sim: StartSim) ->
         while got < 20_000:
             await ws.recv()
             got += 1
-    assert time.monotonic() - start < 8
+    assert time.monotonic() - start < 15  # generous for a loaded 2-core box; O(n^2) takes minutes
 
 
 async def test_restart_on_the_same_port_keeps_state() -> None:
