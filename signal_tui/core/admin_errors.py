@@ -80,6 +80,11 @@ _TEXT_RULES: list[tuple[tuple[str, ...], str, str]] = [
     ),
     (("invalid pin", "tries remaining"), "bad_pin", "wrong registration PIN"),
     (
+        ("no registration in progress",),
+        "no_registration",
+        "request a verification code first (Send code)",
+    ),
+    (
         ("locked with a pin",),
         "pin_required",
         "this number is protected by a registration lock PIN: enter it too",
@@ -116,6 +121,18 @@ _PERMISSION_SENTENCES = {
 }
 
 
+# rules that only make sense for one action (checked first)
+_ACTION_RULES: dict[str, list[tuple[tuple[str, ...], str, str]]] = {
+    "verify": [
+        (
+            ("authorization failed", "authorizationfailed", "[403]"),
+            "bad_code",
+            "the verification code is wrong or expired",
+        )
+    ],
+}
+
+
 def explain(exc: BaseException, action: str = "") -> AdminError:
     """An AdminError with a plain sentence for `exc` raised while doing `action`."""
     if isinstance(exc, AdminError):
@@ -123,6 +140,9 @@ def explain(exc: BaseException, action: str = "") -> AdminError:
     kind = str(getattr(exc, "kind", "") or "")
     text = str(getattr(exc, "text", "") or "").strip()
     lower = text.lower()
+    for needles, rule_kind, sentence in _ACTION_RULES.get(action, []):
+        if any(n in lower for n in needles):
+            return AdminError(_cap(sentence), rule_kind, server_text=text)
     for needles, rule_kind, sentence in _TEXT_RULES:
         if any(n in lower for n in needles):
             return AdminError(_cap(sentence), rule_kind, server_text=text)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from functools import partial
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -193,7 +194,7 @@ class AccountSetupScreen(Screen[Config | None]):
     def test_connection(self, then_continue: bool = False) -> None:
         self.url = self.query_one("#url", Input).value.strip().rstrip("/")
         self.status("Testing the connection…")
-        self.run_worker(self._test(then_continue), group="test", exclusive=True)
+        self.run_worker(partial(self._test, then_continue), group="test", exclusive=True)
 
     async def _test(self, then_continue: bool) -> None:
         d = await diagnose_config(self.config, self.url)
@@ -208,7 +209,7 @@ class AccountSetupScreen(Screen[Config | None]):
 
     # --- step 2: choose -------------------------------------------------------------------------
     def load_accounts(self) -> None:
-        self.run_worker(self._load_accounts(), group="accounts", exclusive=True)
+        self.run_worker(partial(self._load_accounts), group="accounts", exclusive=True)
 
     async def _load_accounts(self) -> None:
         self.status("Asking the server for its accounts…")
@@ -244,7 +245,7 @@ class AccountSetupScreen(Screen[Config | None]):
     # --- link this server as a new device ---------------------------------------------------------
     def start_linking(self) -> None:
         self.show("link-pane")
-        self.run_worker(self._link(), group="link", exclusive=True)
+        self.run_worker(partial(self._link), group="link", exclusive=True)
 
     async def _link(self) -> None:
         setup = self._setup()
@@ -291,7 +292,9 @@ class AccountSetupScreen(Screen[Config | None]):
         captcha = self.query_one("#captcha", Input).value.strip() or None
         voice = self.query_one("#voice", Checkbox).value
         self.status("Asking Signal to send the code…")
-        self.run_worker(self._register(number, captcha, voice), group="register", exclusive=True)
+        self.run_worker(
+            partial(self._register, number, captcha, voice), group="register", exclusive=True
+        )
 
     async def _register(self, number: str, captcha: str | None, voice: bool) -> None:
         try:
@@ -324,7 +327,7 @@ class AccountSetupScreen(Screen[Config | None]):
         code = self.query_one("#code", Input).value
         pin = self.query_one("#pin", Input).value.strip() or None
         self.status("Verifying…")
-        self.run_worker(self._verify(number, code, pin), group="register", exclusive=True)
+        self.run_worker(partial(self._verify, number, code, pin), group="register", exclusive=True)
 
     async def _verify(self, number: str, code: str, pin: str | None) -> None:
         try:

@@ -10,6 +10,7 @@ import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -270,7 +271,7 @@ class AdminScreen(Screen[Any]):
             return
         self.busy = True
         self.set_status(progress, "busy")
-        self.run_worker(self._run(action, done), group="admin", exclusive=False)
+        self.run_worker(partial(self._run, action, done), group="admin", exclusive=False)
 
     async def _run(
         self, action: Callable[[], Awaitable[Any]], done: Callable[[Any], object] | str | None

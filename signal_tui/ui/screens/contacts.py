@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from rich.text import Text
@@ -40,7 +41,7 @@ class ContactsScreen(AdminScreen):
     def on_mount(self) -> None:
         self.query_one("#contacts", DataTable).add_columns("Name", "Number", "Username", "")
         self.query_one("#contacts", DataTable).focus()
-        self.run_worker(self._load(), group="load", exclusive=True)
+        self.run_worker(partial(self._load), group="load", exclusive=True)
         self.action_refresh()
 
     async def _load(self) -> None:
@@ -78,7 +79,7 @@ class ContactsScreen(AdminScreen):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "contact-search":
-            self.run_worker(self._load(), group="load", exclusive=True)
+            self.run_worker(partial(self._load), group="load", exclusive=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.query_one("#contacts", DataTable).focus()

@@ -113,7 +113,10 @@ class GroupEditScreen(AdminScreen):
                 have = [a.strip() for a in field.value.split(",") if a.strip()]
                 field.value = ", ".join(dict.fromkeys([*have, *addresses]))
 
-        self.app.push_screen(RecipientPicker(self.session.store), chosen)
+        picker = RecipientPicker(self.session.store, title="Members of the new group…")
+        self.app.push_screen(
+            picker, lambda v: chosen([a for a in v or [] if not a.startswith("group.")])
+        )
 
     def _value(self, wid: str) -> Any:
         return self.query_one(f"#{wid}", Select).value

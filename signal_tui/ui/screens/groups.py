@@ -6,6 +6,7 @@ conversation list and views follow through the ordinary change notices.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from rich.text import Text
@@ -136,7 +137,7 @@ class GroupsScreen(AdminScreen):
             self.query_one("#members", DataTable).clear()
             return
         info.update(self.details_text(group))
-        self.run_worker(self._load_members(group), group="members", exclusive=True)
+        self.run_worker(partial(self._load_members, group), group="members", exclusive=True)
 
     def details_text(self, g: GroupInfo) -> Text:
         out = Text()
@@ -262,7 +263,8 @@ class GroupsScreen(AdminScreen):
         try:
             from signal_tui.ui.screens.recipients import RecipientPicker
 
-            self.app.push_screen(RecipientPicker(self.session.store), chosen)
+            picker = RecipientPicker(self.session.store, title="Add to the group…")
+            self.app.push_screen(picker, lambda v: chosen(_people(v)))
         except ImportError:
             self.app.push_screen(
                 PromptScreen("Add members: numbers or UUIDs, separated by commas"), chosen
@@ -343,6 +345,11 @@ class GroupsScreen(AdminScreen):
                 lambda: self.admin.join_group(group.id),
                 self._done("Joined."),
             )
+
+
+def _people(value: list[str] | None) -> list[str] | None:
+    """The picker also offers groups; only people can be members."""
+    return None if value is None else [a for a in value if not a.startswith("group.")]
 
 
 def _split(value: str | list[str] | None) -> list[str]:

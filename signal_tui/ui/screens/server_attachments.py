@@ -6,6 +6,7 @@ call gives names only; sizes are measured one by one in the background (each is 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from rich.text import Text
@@ -63,7 +64,7 @@ class ServerAttachmentsScreen(AdminScreen):
             if self.items
             else "No attachments left on the server."
         )
-        self.run_worker(self._measure(), group="measure", exclusive=True)
+        self.run_worker(partial(self._measure), group="measure", exclusive=True)
 
     async def _measure(self) -> None:
         table = self.query_one("#attachments", DataTable)
