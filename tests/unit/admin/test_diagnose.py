@@ -108,3 +108,16 @@ def test_numbers_are_normalised_or_refused() -> None:
     assert normalise_number(" +49 176 1234-567 ") == "+491761234567"
     with pytest.raises(AdminError):
         normalise_number("0176 1234567")
+
+
+async def test_the_simulator_is_recognised_with_its_mode() -> None:
+    from signal_tui.simulator.server import Simulator
+
+    for mode in ("json-rpc", "normal"):
+        sim = Simulator(mode=mode, scenario="empty", trickle=False)
+        url = await sim.start()
+        try:
+            d = await diagnose(url)
+        finally:
+            await sim.stop()
+        assert d.ok and d.mode == mode
