@@ -145,7 +145,7 @@ class Messenger:
         conv = await self.store.get_conversation(conversation_id)
         if conv is None or conv.blocked or conv.left:
             return
-        self.outbox.typing(conv.address, started)
+        self.outbox.typing(conv.address, started, key=conv.id)
 
     # --- sending ---------------------------------------------------------------------------
     async def send(

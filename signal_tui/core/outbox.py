@@ -120,7 +120,7 @@ class Outbox:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._last_send = 0.0  # monotonic time of the last request, for pacing
-        self._typing: dict[str, _Typing] = {}
+        self._typing: dict[object, _Typing] = {}
         self._send_lock = asyncio.Lock()  # pacing applies to typing too
         self.failures: dict[int, Failure] = {}  # outbox id -> details of the last failure
         # held while a multi-recipient batch is being queued, so the worker never sees half of it
@@ -398,9 +398,13 @@ class Outbox:
         self._notify(item.id, "sent")
 
     # --- typing: ephemeral -------------------------------------------------------------------
-    def typing(self, recipient: str, started: bool) -> None:
-        """Send a typing indicator in the background; rate limited; never raises."""
-        state = self._typing.setdefault(recipient, _Typing())
+    def typing(self, recipient: str, started: bool, *, key: object = None) -> None:
+        """Send a typing indicator in the background; rate limited; never raises.
+
+        `key` identifies the conversation (default: the recipient). Pass the conversation id:
+        a contact's address may change from number to UUID while they type.
+        """
+        state = self._typing.setdefault(recipient if key is None else key, _Typing())
         now = time.monotonic()
         if started:
             if state.active and now - state.last_started < TYPING_REFRESH:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from pathlib import Path
 
 import pytest
@@ -194,3 +195,20 @@ async def test_attachment_is_read_at_send_time(
     await _wait_status(session, msg.id, "sent")
     att = last_sent(sim)["attachments"][0]
     assert (att["filename"], att["contentType"]) == ("photo.png", "image/png")
+
+
+async def test_sends_are_paced_per_account(sim: Simulator, tmp_path: Path) -> None:
+    config = make_config(sim.url, sim.primary_account, tmp_path / "d", send_interval=0.25)
+    session = Session(config, outbox_options=FAST_OUTBOX)
+    await session.open()
+    try:
+        conv = await session.messenger.open_direct(BOB)
+        burst = [await session.messenger.send(conv.id, f"burst {i}") for i in range(4)]
+        await session.start(receive=False)
+        for msg in burst:
+            await _wait_status(session, msg.id, "sent")
+        stamps = sorted(m["sentMessage"]["timestamp"] for m in list(sim.sync_log)[-4:])
+        gaps = [b - a for a, b in itertools.pairwise(stamps)]
+        assert min(gaps) >= 240, gaps  # ms; the server stamps each send when it handles it
+    finally:
+        await session.stop()

@@ -122,3 +122,29 @@ async def test_group_message_after_group_refresh(
     assert got is not None
     sam_conv = await sam.store.get_conversation(got.conversation_id)
     assert sam_conv is not None and sam_conv.address == gid
+
+
+async def test_typing_reaches_the_other_side(pair: tuple[Session, Session]) -> None:
+    """Once per burst of keystrokes, and a stop, even when the contact's address changes
+    (number -> UUID once the server reveals it) in between."""
+    alice, sam = pair
+    seen: list[bool] = []
+    sam.on_typing(lambda conv, who, started: seen.append(started))
+    conv = await alice.messenger.open_direct(SAM)
+    await alice.messenger.send(conv.id, "psst")  # typing from a stranger opens no chat
+
+    async def sam_has_chat() -> bool:
+        return await _only_message(sam, "psst") is not None
+
+    await wait_for(sam_has_chat, 15)
+    for _ in range(5):  # keystrokes: one indicator goes out
+        await alice.messenger.typing(conv.id, True)
+    try:
+        await wait_for(lambda: seen == [True], 10)
+    except AssertionError:
+        raise AssertionError(seen) from None
+    await alice.messenger.typing(conv.id, False)
+    try:
+        await wait_for(lambda: seen == [True, False], 10)
+    except AssertionError:
+        raise AssertionError(seen) from None
