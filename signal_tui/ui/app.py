@@ -30,6 +30,9 @@ from signal_tui.ui.widgets.palette import SignalCommands
 
 Clock = Callable[[], datetime]
 DEBOUNCE = 0.03  # seconds: a burst of store notices becomes one repaint
+# which change kinds (store.models.Change.what) repaint what; "*" = unspecified
+LIST_CHANGES = {"*", "messages", "conversation", "read", "recipients", "groups"}
+HISTORY_CHANGES = {"*", "messages", "reactions", "receipts", "attachments", "recipients"}
 
 HELP_SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
     (
@@ -122,7 +125,7 @@ class SignalApp(App[int]):
         self._clock = clock
         self.pinned_clock = clock is not None
         self.receiver_state = ReceiverState("offline")
-        self._pending: set[int | None] = set()
+        self._pending: dict[int | None, set[str]] = {}
         self._flush_timer: Any = None
         self._unsubscribe: list[Callable[[], None]] = []
         self.typing_names: dict[int, dict[int, str]] = {}
@@ -221,7 +224,7 @@ class SignalApp(App[int]):
     # --- callbacks from the session (same loop) --------------------------------------------
     def _on_store_changes(self, changes: list[Change]) -> None:
         for change in changes:
-            self._pending.add(change.conversation_id)
+            self._pending.setdefault(change.conversation_id, set()).update(change.what or {"*"})
         self.post_message(StoreChanged())
 
     def _on_state(self, state: ReceiverState) -> None:
@@ -283,19 +286,23 @@ class SignalApp(App[int]):
 
     def _flush_changes(self) -> None:
         self._flush_timer = None
-        pending, self._pending = self._pending, set()
+        pending, self._pending = self._pending, {}
         if pending:
             self.run_worker(self._apply(pending), group="apply", exit_on_error=False)
 
-    async def _apply(self, pending: set[int | None]) -> None:
+    async def _apply(self, pending: dict[int | None, set[str]]) -> None:
         main = self.main
         if main is None or self.store is None:
             return
+        list_ids = {c for c, what in pending.items() if what & LIST_CHANGES}
+        history_ids = {c for c, what in pending.items() if what & HISTORY_CHANGES}
+        if not list_ids and not history_ids:
+            return  # e.g. outbox bookkeeping: nothing the user sees changed
         self.repaints += 1
-        if None in pending:
+        if None in list_ids:
             main.conv_list.set_all(await self.store.list_conversations())
         else:
-            for cid in pending:
+            for cid in list_ids:
                 conv = await self.store.get_conversation(cid)
                 if conv is None:
                     main.conv_list.remove_conversation(cid)  # type: ignore[arg-type]
@@ -303,7 +310,7 @@ class SignalApp(App[int]):
                     main.conv_list.upsert(conv)
         self._update_unread()
         open_conv = main.conversation
-        if open_conv is not None and (None in pending or open_conv.id in pending):
+        if open_conv is not None and (None in history_ids or open_conv.id in history_ids):
             fresh = main.conv_list.records.get(open_conv.id)
             if fresh is not None:
                 main.conversation = fresh

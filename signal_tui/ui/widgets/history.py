@@ -345,23 +345,23 @@ class History(ScrollView, can_focus=True):
 
     # --- anchors (keep the view steady when pages are added or dropped) --------------------
     def _top_anchor(self) -> tuple[int, int] | None:
+        """(id of the first message at or below the top line, its first line minus scroll_y)."""
         y = int(self.scroll_y)
-        if not self._lines or y >= len(self._lines):
-            return None
-        ei, li = self._lines[y]
-        entry = self._entries[ei]
-        if entry.message is None:
-            return None
-        return entry.message.id, li
+        for index in range(y, len(self._lines)):
+            ei, li = self._lines[index]
+            message = self._entries[ei].message
+            if message is not None:
+                return message.id, index - li - y
+        return None
 
     def _restore_anchor(self, anchor: tuple[int, int] | None) -> None:
         if anchor is None:
             return
-        mid, li = anchor
+        mid, delta = anchor
         for y, (ei, eli) in enumerate(self._lines):
             m = self._entries[ei].message
             if m is not None and m.id == mid and eli == 0:
-                self.scroll_to(y=y + li, animate=False, immediate=True)
+                self.scroll_to(y=max(0, y - delta), animate=False, immediate=True)
                 return
 
     # --- selection -------------------------------------------------------------------------
