@@ -11,7 +11,7 @@ from test_admin_support import AdminHarness, config_for, status, wait_for
 from textual.widgets import Checkbox, ContentSwitcher, DataTable, Input, OptionList
 
 from signal_tui.simulator.server import Simulator
-from signal_tui.ui.screens.account import REGISTER, AccountSetupScreen, SwitchAccountScreen
+from signal_tui.ui.screens.account import LINK, REGISTER, AccountSetupScreen, SwitchAccountScreen
 from signal_tui.ui.screens.admin_commands import ADMIN_COMMANDS
 from signal_tui.ui.screens.contacts import ContactsScreen
 from signal_tui.ui.screens.devices import DevicesScreen
@@ -177,5 +177,36 @@ async def test_palette_commands_and_people_screens(tmp_path: Path) -> None:
             await pilot.press("y")
             await wait_for(pilot, lambda: groups.selected().blocked)
             assert (await app.session.store.find_conversation(family.id)).blocked
+    finally:
+        await sim.stop()
+
+
+async def test_link_code_is_renewed_until_the_phone_links(tmp_path: Path) -> None:
+    sim = Simulator(mode="json-rpc", scenario="empty", trickle=False)
+    url = await sim.start()
+    sim.link_auto = False  # the "phone" scans only when the test says so
+    app = AdminHarness(
+        config_for(tmp_path, url),
+        lambda a: AccountSetupScreen(a.config, poll_interval=0.05, link_lifetime=0.3),
+    )
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            setup = app.screen
+            setup.query_one("#url", Input).value = url
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: setup.query_one(ContentSwitcher).current == "choose")
+            choices = setup.query_one("#choices", OptionList)
+            choices.highlighted = choices.get_option_index(LINK)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: setup.link_uri)
+            first = setup.link_uri
+            qr = setup.query_one("#qr")
+            assert qr.data == first and len(qr.lines()) <= 22, "fits an 80x24 terminal"
+            await wait_for(pilot, lambda: setup.link_uri != first)
+            assert qr.data == setup.link_uri  # the code on screen is the new one
+            assert "new code appears" in str(setup.query_one("#link-state").render())
+            new_number = sim.complete_link(setup.link_uri)
+            await wait_for(pilot, lambda: app.results)
+        assert app.results[-1].account == new_number
     finally:
         await sim.stop()

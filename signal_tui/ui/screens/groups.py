@@ -63,6 +63,7 @@ class GroupsScreen(AdminScreen):
         self.groups: list[GroupInfo] = []
         self.members: list[tuple[Any, bool]] = []
         self._avatars: dict[str, bytes | None] = {}
+        self._name_map: dict[str, str] = {}  # address -> display name, from the store
 
     def compose(self) -> ComposeResult:
         yield self.title_bar()
@@ -177,8 +178,6 @@ class GroupsScreen(AdminScreen):
             if own & set(g.pending_invites):
                 out.append("\nYou are invited: press j to accept.")
         return out
-
-    _name_map: dict[str, str] = {}
 
     def _names(self, addresses: tuple[str, ...]) -> list[str]:
         return [self._name_map.get(a, a) for a in addresses]
