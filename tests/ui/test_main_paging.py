@@ -56,6 +56,8 @@ async def test_history_pages_both_ways_with_a_bounded_window(tmp_path: Path) -> 
         assert history.messages[0].body == "message number 0"
         assert len(history.messages) <= MAX_WINDOW
         assert history.more_after  # the newest messages were dropped from memory
+        history.scroll_home(animate=False, immediate=True)
+        await pilot.pause()
         assert "message number 0" in history.visible_text()
 
         # and back down: newer pages come back in order, older ones are dropped
