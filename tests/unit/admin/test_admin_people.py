@@ -163,3 +163,19 @@ def test_b64_helper_is_standard() -> None:
     from signal_tui.core.admin import b64
 
     assert b64(b"\xff\xfe") == base64.b64encode(b"\xff\xfe").decode()
+
+
+async def test_contacts_sync_only_from_the_primary(env1: Env) -> None:
+    await env1.admin.sync_contacts()  # primary: fine
+    env1.sim.link_auto = False
+    setup = AccountSetup(env1_config(env1))
+    try:
+        await setup.link_uri("signal-tui")
+    finally:
+        await setup.aclose()
+    linked_number = env1.sim.complete_link()
+    assert linked_number
+    linked = Admin(env1.client, env1.store, linked_number, env1.data_dir / "linked")
+    with pytest.raises(AdminError) as err:
+        await linked.sync_contacts()
+    assert err.value.kind == "not_primary"
