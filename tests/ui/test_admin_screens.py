@@ -32,6 +32,10 @@ async def test_register_with_captcha_code_and_pin(tmp_path: Path) -> None:
     try:
         async with app.run_test(size=(100, 40)) as pilot:
             setup = app.screen
+            ADMIN_COMMANDS[0].run(app)  # "Groups" before any account exists: told, not crashed
+            await pilot.pause()
+            assert app.screen is setup
+            assert any("finish the account setup" in str(n.message) for n in app._notifications)
             await wait_for(
                 pilot, lambda: "normal mode" in str(setup.query_one("#diagnosis").render())
             )

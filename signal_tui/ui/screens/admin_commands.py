@@ -33,7 +33,31 @@ class AdminCommand:
 
 
 def _session(app: App[Any]) -> Any:
-    return getattr(app, "session", None)
+    session = getattr(app, "session", None)
+    if session is None or getattr(session, "store", None) is None:
+        app.notify(
+            "No account is open yet: finish the account setup first (Account).",
+            severity="warning",
+            markup=False,
+        )
+        raise _NoSession
+    return session
+
+
+class _NoSession(Exception):
+    """Raised inside a command when there is no open session (already told to the user)."""
+
+
+def _guard(run: Callable[[App[Any]], None]) -> Callable[[App[Any]], None]:
+    def guarded(app: App[Any]) -> None:
+        try:
+            run(app)
+        except _NoSession:
+            pass
+
+    guarded.__name__ = run.__name__
+    guarded.__doc__ = run.__doc__
+    return guarded
 
 
 def _groups(app: App[Any]) -> None:
@@ -102,12 +126,20 @@ def _switch(app: App[Any]) -> None:
 
 
 ADMIN_COMMANDS: list[AdminCommand] = [
-    AdminCommand("Groups", "List groups, create, edit members, leave or block", _groups),
-    AdminCommand("Devices", "Linked devices: link a new one, remove, sync contacts", _devices),
+    AdminCommand("Groups", "List groups, create, edit members, leave or block", _guard(_groups)),
+    AdminCommand(
+        "Devices", "Linked devices: link a new one, remove, sync contacts", _guard(_devices)
+    ),
     AdminCommand("Account", "Server connection and account setup (link or register)", _account),
-    AdminCommand("Profile", "Your name, about, avatar, username and privacy settings", _profile),
-    AdminCommand("Contacts", "Search contacts, rename locally, block, start a chat", _contacts),
-    AdminCommand("Safety numbers", "Verify and trust contacts' safety numbers", _identities),
+    AdminCommand(
+        "Profile", "Your name, about, avatar, username and privacy settings", _guard(_profile)
+    ),
+    AdminCommand(
+        "Contacts", "Search contacts, rename locally, block, start a chat", _guard(_contacts)
+    ),
+    AdminCommand(
+        "Safety numbers", "Verify and trust contacts' safety numbers", _guard(_identities)
+    ),
     AdminCommand(
         "Server attachments", "Attachments stored on the server: list, delete", _attachments
     ),
