@@ -332,6 +332,11 @@ class SignalApp(App[int]):
 
     # --- one place for failures ------------------------------------------------------------
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place failures surface. Worker.StateChanged does not bubble, so the screens
+        and widgets that run workers forward theirs here (see `worker_failed`)."""
+        self.worker_failed(event)
+
+    def worker_failed(self, event: Worker.StateChanged) -> None:
         if event.state != WorkerState.ERROR:
             return
         error = event.worker.error

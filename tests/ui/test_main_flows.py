@@ -46,7 +46,8 @@ async def until(pilot: Pilot, check: Callable[[], object], limit: float = 10.0) 
         if check():
             return
         await pilot.pause(0.05)
-    raise AssertionError(f"timed out waiting for {getattr(check, '__name__', check)}")
+    notes = [str(n.message) for n in pilot.app._notifications]
+    raise AssertionError(f"timed out waiting for {check}; notifications: {notes}")
 
 
 def rows(app: SignalApp) -> list[str]:

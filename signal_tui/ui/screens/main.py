@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input
+from textual.worker import Worker
 
 from signal_tui.core.safetext import one_line
 from signal_tui.store.models import Conversation, Message
@@ -88,6 +89,9 @@ class MainScreen(Screen[None]):
         )
         self.query_one(ConversationList).focus()
         self.sapp.main_ready()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self.sapp.worker_failed(event)
 
     # --- helpers used by the app -----------------------------------------------------------
     @property

@@ -46,6 +46,7 @@ class RenderContext:
     revealed: set[int] = field(default_factory=set)  # message ids with spoilers shown
     image_lines: Callable[[Path, int], list[Any]] | None = None  # Strips (or Texts) per row
     self_id: int | None = None  # own recipient id: mentions of it read "@You"
+    names: dict[int, str] = field(default_factory=dict)  # recipient id -> display name
 
     def colour(self, name: str, fallback: str = "") -> str:
         return self.colours.get(name, fallback)
@@ -105,6 +106,7 @@ def body_parts(msg: Message, ctx: RenderContext) -> list[Text]:
                 mention_style=_style(ctx.colour("accent"), bold=True),
                 link_style="underline",
                 self_id=ctx.self_id,
+                names=ctx.names,
             )
         )
     for att in msg.attachments:

@@ -82,6 +82,14 @@ class MessageInput(TextArea):
             return
         await super()._on_key(event)
 
+    async def _on_paste(self, event: events.Paste) -> None:
+        composer = next((a for a in self.ancestors if isinstance(a, Composer)), None)
+        if composer is not None and composer.paste_attaches(event.text):
+            event.stop()
+            event.prevent_default()
+            return
+        await super()._on_paste(event)
+
 
 @dataclass
 class Draft:
@@ -231,9 +239,9 @@ class Composer(Vertical):
     def action_attach(self) -> None:
         self.post_message(self.AttachRequested())
 
-    def on_paste(self, event: events.Paste) -> None:
+    def paste_attaches(self, text: str) -> bool:
         """A pasted path to an existing file attaches it instead of inserting the text."""
-        candidate = event.text.strip().strip("'\"")
+        candidate = text.strip().strip("'\"")
         if candidate and "\n" not in candidate and len(candidate) < 4096:
             path = Path(candidate).expanduser()
             try:
@@ -241,9 +249,9 @@ class Composer(Vertical):
             except OSError:
                 is_file = False
             if is_file:
-                event.stop()
-                event.prevent_default()
                 self.add_attachments([path])
+                return True
+        return False
 
     # --- editor ----------------------------------------------------------------------------
     def action_editor(self) -> None:

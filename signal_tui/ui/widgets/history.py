@@ -22,6 +22,7 @@ from textual.geometry import Size
 from textual.message import Message as TMessage
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.worker import Worker
 
 from signal_tui.store.models import Message
 from signal_tui.ui.widgets.blocks import RenderContext, message_lines, separator_line
@@ -120,6 +121,7 @@ class History(ScrollView, can_focus=True):
         self._width = 0
         self._colours: dict[str, str] = {}
         self.self_id: int | None = None
+        self.names: dict[int, str] = {}  # mention names resolved from the store
         self.loads = 0  # page queries run (tests and the benchmark read it)
 
     # --- data ------------------------------------------------------------------------------
@@ -137,6 +139,7 @@ class History(ScrollView, can_focus=True):
         self.messages = page
         self.more_before = len(page) >= PAGE
         self.more_after = False
+        await self._resolve_names(page)
         self._relayout()
         self._stick_to_bottom()
 
@@ -151,6 +154,7 @@ class History(ScrollView, can_focus=True):
         self._cache.clear()
         page = await store.message_context(message_id, before=PAGE // 2, after=PAGE // 2)
         self.loads += 1
+        await self._resolve_names(page)
         self.messages = page
         self.more_before = True
         self.more_after = True
@@ -175,6 +179,7 @@ class History(ScrollView, can_focus=True):
             if page and last.id not in {m.id for m in page}:
                 self.more_after = True
         self.loads += 1
+        await self._resolve_names(page)
         anchor = self._top_anchor()
         self.messages = page
         self._cache.clear()
@@ -196,6 +201,7 @@ class History(ScrollView, can_focus=True):
             self.more_before = len(page) >= PAGE
             if not page:
                 return
+            await self._resolve_names(page)
             anchor = self._top_anchor()
             self.messages = page + self.messages
             if len(self.messages) > MAX_WINDOW:
@@ -218,6 +224,7 @@ class History(ScrollView, can_focus=True):
             self.more_after = len(page) >= PAGE
             if not page:
                 return
+            await self._resolve_names(page)
             anchor = self._top_anchor()
             self.messages = self.messages + page
             if len(self.messages) > MAX_WINDOW:
@@ -228,6 +235,15 @@ class History(ScrollView, can_focus=True):
         finally:
             self._loading = False
 
+    async def _resolve_names(self, messages: list[Message]) -> None:
+        """Mentions carry the number/UUID as their name: look the person up once."""
+        for m in messages:
+            for mention in m.mentions:
+                rid = mention.recipient_id
+                if rid is not None and rid not in self.names:
+                    rcpt = await self.store.get_recipient(rid)
+                    self.names[rid] = rcpt.display_name if rcpt is not None else mention.name
+
     def update_message(self, message: Message) -> None:
         """Replace one message in place (optimistic actions) if it is in the window."""
         for i, m in enumerate(self.messages):
@@ -236,6 +252,11 @@ class History(ScrollView, can_focus=True):
                 self._cache.clear()
                 self._relayout()
                 return
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report = getattr(self.app, "worker_failed", None)
+        if report is not None:
+            report(event)
 
     # --- layout ----------------------------------------------------------------------------
     def _render_ctx(self) -> RenderContext:
@@ -253,6 +274,7 @@ class History(ScrollView, can_focus=True):
             revealed=self.revealed,
             image_lines=self.image_lines,
             self_id=self.self_id,
+            names=self.names,
         )
 
     def _relayout(self) -> None:

@@ -81,6 +81,7 @@ def format_body(
     link_style: Style | str = "underline",
     highlight: Sequence[str] = (),
     self_id: int | None = None,
+    names: dict[int, str] | None = None,
 ) -> Text:
     """The message body as Text: mentions as @name, styles applied, spoilers hidden, links live.
 
@@ -95,7 +96,11 @@ def format_body(
     for m in message.mentions:
         r = _range(idx, m.start, m.length)
         if r:
-            name = "You" if self_id is not None and m.recipient_id == self_id else m.name
+            name = m.name
+            if m.recipient_id is not None and names and m.recipient_id in names:
+                name = names[m.recipient_id]
+            if self_id is not None and m.recipient_id == self_id:
+                name = "You"
             mention_at[r[0]] = (r[1], "@" + one_line(name or "someone", 40))
     spoilers = [
         r for s in message.styles if s.style == "SPOILER" and (r := _range(idx, s.start, s.length))

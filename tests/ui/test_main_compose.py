@@ -1,0 +1,153 @@
+"""Composer and conversation flows against the simulator: newline key, pasted path, mentions,
+edit, failures with their fix, new conversation, search, first run, the demo environment."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from textual import events
+
+from signal_tui.config import Config
+from signal_tui.simulator.server import Simulator
+from signal_tui.ui.app import make_app
+from signal_tui.ui.widgets.composer import Composer, MessageInput
+from tests.ui.main_fixtures import ACCOUNT, make_config
+from tests.ui.test_main_flows import config, history_text, open_by_filter, rows, sim, until
+
+__all__ = ["config", "sim"]  # fixtures shared with test_main_flows
+
+EMMA = "+15550100005"
+
+
+async def test_compose_newline_paste_mention_edit_and_failure(
+    config: Config, sim: Simulator, tmp_path: Path
+) -> None:
+    app = make_app(config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: app.receiver_state.state == "connected")
+        await until(pilot, lambda: any(r.startswith("# Climbing crew") for r in rows(app)))
+        await open_by_filter(pilot, "Climbing crew")
+        composer = app.main.query_one(Composer)  # type: ignore[union-attr]
+        history = app.main.history  # type: ignore[union-attr]
+
+        # ctrl+j inserts a newline, Enter sends the two-line message
+        await pilot.press(*"line one", "ctrl+j", *"line two")
+        assert composer.text == "line one\nline two"
+
+        # a pasted path of an existing file attaches it (a chip), instead of inserting text
+        photo = tmp_path / "photo.png"
+        photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 64)
+        composer.input.post_message(events.Paste(str(photo)))
+        await pilot.pause()
+        assert composer.attachments == [photo]
+        assert "photo.png" in str(composer.query_one("#chip-0").label)
+        await pilot.press("enter")
+        await until(pilot, lambda: any(m.body == "line one\nline two" for m in history.messages))
+        sent = next(m for m in history.messages if m.body == "line one\nline two")
+        assert [a.filename for a in sent.attachments] == ["photo.png"]
+        assert composer.attachments == [] and composer.text == ""
+
+        # '@' completes group members; the mention is sent as U+FFFC with UTF-16 offsets
+        await until(pilot, lambda: composer.members)
+        await pilot.press("@", "F", "a")
+        menu = composer.query_one("#mentions")
+        await until(pilot, lambda: menu.display)
+        await pilot.press("enter")  # choose the highlighted member
+        assert composer.text.startswith("@Farah")
+        await pilot.press(*"belay?", "enter")
+        await until(pilot, lambda: any(m.mentions for m in history.messages if m.outgoing))
+        mentioned = [m for m in history.messages if m.outgoing and m.mentions][-1]
+        assert mentioned.body is not None and mentioned.body.startswith("\ufffc")
+        assert mentioned.mentions[0].start == 0 and mentioned.mentions[0].length == 1
+        assert "@Farah" in history_text(app)
+
+        # edit an own message: the selected message's text is loaded and replaced on Enter
+        history.focus()
+        await pilot.press("k")
+        target = history.selected
+        assert target is not None and target.outgoing
+        app.main.run_action_on(target, "edit")  # type: ignore[union-attr]
+        await pilot.pause()
+        assert isinstance(app.focused, MessageInput)
+        composer.input.text = "belay please?"
+        await pilot.press("enter")
+        await until(
+            pilot,
+            lambda: any(m.id == target.id and m.edited and m.body == "belay please?"
+                        for m in history.messages),
+        )  # fmt: skip
+
+        # an untrusted identity: the send fails, the reason and the fix are shown
+        await open_by_filter(pilot, "Emma")
+        sim.faults.untrusted.add(EMMA)
+        await pilot.press(*"are you there?", "enter")
+        history = app.main.history  # type: ignore[union-attr]
+        await until(
+            pilot,
+            lambda: any(m.body == "are you there?" and m.status == "failed"
+                        for m in history.messages),
+            limit=15,
+        )  # fmt: skip
+        assert "trust and resend" in history_text(app)
+        failed = next(m for m in history.messages if m.body == "are you there?")
+        app.main.run_action_on(failed, "trust_resend")  # type: ignore[union-attr]
+        await until(
+            pilot,
+            lambda: any(m.id == failed.id and m.status in ("sent", "delivered", "read")
+                        for m in history.messages),
+            limit=15,
+        )  # fmt: skip
+
+
+async def test_new_conversation_search_and_errors(config: Config, sim: Simulator) -> None:
+    app = make_app(config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: app.receiver_state.state == "connected")
+        # a number that is not on Signal: a readable sentence, no traceback, app still running
+        await pilot.press("ctrl+n")
+        await until(pilot, lambda: type(app.screen).__name__ == "NewConversationScreen")
+        await pilot.press(*"+15559999999", "enter")
+        await until(
+            pilot, lambda: any("not on Signal" in str(n.message) for n in app._notifications)
+        )
+        assert app.is_running
+        # a registered number opens (or creates) the direct conversation
+        await pilot.press("ctrl+l", *"+15550100005", "enter")
+        await until(pilot, lambda: "Emma" in app.main.describe() or "+1555" in app.main.describe())  # type: ignore[union-attr]
+
+        # global search: Enter opens the hit in its conversation, highlighted
+        await until(pilot, lambda: any(r.startswith("# Family") for r in rows(app)))
+        await pilot.press("ctrl+f")
+        await until(pilot, lambda: type(app.screen).__name__ == "SearchScreen")
+        await pilot.press(*"dinner")
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not getattr(app.screen, "hits", None):
+            await pilot.pause(0.1)
+        hit = app.screen.hits[0]  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        history = app.main.history  # type: ignore[union-attr]
+        await until(pilot, lambda: history.highlight_id == hit.message_id)
+        assert app.main.conversation.id == hit.conversation_id  # type: ignore[union-attr]
+        assert any(m.id == hit.message_id for m in history.messages)
+
+
+async def test_first_run_asks_for_the_missing_settings(tmp_path: Path) -> None:
+    app = make_app(Config(data_dir=tmp_path / "data"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert type(app.screen).__name__ == "AccountSetupScreen"
+
+
+def test_demo_environment_is_throwaway(tmp_path: Path) -> None:
+    from signal_tui.demo import demo_environment
+
+    base = make_config(tmp_path)
+    with demo_environment(base, trickle=False) as (demo_config, demo_sim):
+        assert demo_config.url and demo_config.url.startswith("http://127.0.0.1:")
+        assert demo_config.account == demo_sim.primary_account  # type: ignore[attr-defined]
+        data_dir = demo_config.data_dir
+        assert data_dir.exists() and data_dir != base.data_dir
+        assert demo_config.config_file.parent == data_dir
+    assert not data_dir.exists()
+    assert ACCOUNT == demo_config.account
