@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Protocol
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -186,6 +187,16 @@ class SearchScreen(ModalScreen[SearchHit | None]):
         if hits:
             results.highlighted = 0
         self.query_one("#search-status", Static).update(status)
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing while the results list has focus goes on editing the query."""
+        search = self.query_one("#search-input", Input)
+        results = self.query_one("#search-results", OptionList)
+        if event.is_printable and event.character and self.focused is results:
+            event.stop()
+            event.prevent_default()
+            search.focus()
+            search.insert_text_at_cursor(event.character)
 
     def action_move(self, delta: int) -> None:
         if not self.hits:
