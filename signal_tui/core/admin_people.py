@@ -13,11 +13,12 @@ import asyncio
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from signal_tui.core.admin_errors import AdminError
 from signal_tui.core.files import private_dir, write_private
 
+MAX_AVATAR_BYTES = 5 * 1024 * 1024
 STATUS_WORDS = {
     "TRUSTED_VERIFIED": "verified",
     "TRUSTED_UNVERIFIED": "unverified",
@@ -76,8 +77,9 @@ class PeopleMixin:
     account: str
     data_dir: Path
 
-    async def _call(self, action: str, fn: Any, *args: Any, **kw: Any) -> Any:  # Admin's
-        raise NotImplementedError
+    if TYPE_CHECKING:  # provided by Admin
+
+        async def _call(self, action: str, fn: Any, *args: Any, **kw: Any) -> Any: ...
 
     # --- contacts ------------------------------------------------------------------------------
     async def refresh_contacts(self) -> int:
@@ -269,9 +271,7 @@ class PeopleMixin:
             raise AdminError("A profile name is required", "invalid")
         about = about if about is not None else current.about
         if avatar_file is not None:
-            from signal_tui.core.admin import _read_image
-
-            avatar: Any = await asyncio.to_thread(_read_image, Path(avatar_file))
+            avatar: Any = await asyncio.to_thread(read_image, Path(avatar_file))
         elif remove_avatar:
             avatar = _remove_avatar_sentinel()
         else:
@@ -338,3 +338,23 @@ class PeopleMixin:
         await self._call("username", self.client.delete_username, self.account)
         self._save_profile(username=None, username_link=None)
         return await self.profile()
+
+
+def read_image(path: Path) -> bytes:
+    """Read an avatar file; refuse what is not an image or is too big (before uploading it)."""
+    try:
+        data = path.expanduser().read_bytes()
+    except OSError as exc:
+        raise AdminError(f"Could not read {path.name}: {exc.strerror or exc}", "file") from exc
+    if len(data) > MAX_AVATAR_BYTES:
+        raise AdminError(f"{path.name} is too big for an avatar (over 5 MB)", "file")
+    from io import BytesIO
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(BytesIO(data)) as img:
+            img.verify()
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise AdminError(f"{path.name} is not an image", "file") from exc
+    return data
