@@ -136,6 +136,9 @@ async def test_rate_limit_fails_with_challenge_tokens(sim: Simulator, session: S
     failure = await session.messenger.failure(failed)
     assert failure is not None and failure.kind == "rate_limited"
     assert failure.challenge_tokens, "the captcha step needs the challenge token"
+    # the user solves the captcha: the challenge is submitted and the message resent
+    await session.messenger.solve_captcha(failed, "signalcaptcha://solved-token")
+    await _wait_status(session, msg.id, "sent")
 
 
 async def test_restart_turns_a_sending_row_into_unknown(sim: Simulator, tmp_path: Path) -> None:
@@ -212,3 +215,18 @@ async def test_sends_are_paced_per_account(sim: Simulator, tmp_path: Path) -> No
         assert min(gaps) >= 240, gaps  # ms; the server stamps each send when it handles it
     finally:
         await session.stop()
+
+
+async def test_contact_names_come_from_the_server_at_start(
+    sim: Simulator, session: Session
+) -> None:
+    account = sim.world.accounts[sim.primary_account]
+    uuid = contact(3)[1]
+    account.contacts[uuid].name = "Carla from climbing"
+    await session.start()
+
+    async def named() -> bool:
+        found = await session.store.recipients(query="Carla")
+        return any(r.uuid == uuid and r.contact_name == "Carla from climbing" for r in found)
+
+    await wait_for(named, 10)

@@ -123,6 +123,44 @@ async def test_group_message_after_group_refresh(
     sam_conv = await sam.store.get_conversation(got.conversation_id)
     assert sam_conv is not None and sam_conv.address == gid
 
+    # membership comes from the server's group list (refreshed on group updates)
+    async def members_known() -> bool:
+        members = await sam.store.group_members(got.conversation_id)
+        return alice.account in {r.number for r, _admin in members}
+
+    await wait_for(members_known, 15)
+
+
+async def test_vote_in_a_poll(pair: tuple[Session, Session]) -> None:
+    alice, sam = pair
+    ts = await alice.client.create_poll(alice.account, SAM, "Lunch?", ["Pizza", "Sushi"])
+
+    async def find_poll():  # type: ignore[no-untyped-def]
+        for conv in await sam.store.list_conversations():
+            for m in await sam.store.messages_before(conv.id):
+                if m.poll is not None:
+                    return m
+        return None
+
+    async def sam_has_poll() -> bool:
+        return await find_poll() is not None
+
+    await wait_for(sam_has_poll, 15)
+    poll_msg = await find_poll()
+    assert poll_msg is not None and poll_msg.poll is not None and poll_msg.sent_ts == ts
+    await sam.messenger.vote(poll_msg, [1])  # "Sushi"
+
+    async def counted() -> bool:
+        m = await sam.store.get_message(poll_msg.id)
+        return bool(m and m.poll and m.poll.options[1].votes == 1)
+
+    await wait_for(counted, 15)  # shown at once (optimistic)
+
+    async def vote_sent() -> bool:
+        return any(i.kind == "vote" for i in await sam.store.outbox_items(["sent"]))
+
+    await wait_for(vote_sent, 15)
+
 
 async def test_typing_reaches_the_other_side(pair: tuple[Session, Session]) -> None:
     """Once per burst of keystrokes, and a stop, even when the contact's address changes
