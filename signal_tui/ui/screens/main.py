@@ -19,7 +19,8 @@ from textual.widgets import Footer, Input
 from textual.worker import Worker
 
 from signal_tui.core.safetext import one_line
-from signal_tui.store.models import Conversation, Message
+from signal_tui.store.models import Conversation
+from signal_tui.ui.screens.main_actions import MainActions
 from signal_tui.ui.widgets.composer import Composer
 from signal_tui.ui.widgets.conversation_list import ConversationList
 from signal_tui.ui.widgets.history import History
@@ -36,7 +37,7 @@ def _looks_like_address(text: str) -> bool:
     )
 
 
-class MainScreen(Screen[None]):
+class MainScreen(MainActions, Screen[None]):
     """The messenger's one main screen."""
 
     CSS_PATH = "../styles/main.tcss"
@@ -285,90 +286,6 @@ class MainScreen(Screen[None]):
         msg = self.history.selected
         if msg is not None:
             self.composer.set_reply(msg)
-
-    def message_actions(self, message: Message) -> None:
-        from signal_tui.ui.screens.message_actions import MessageActions
-
-        def done(action: str | None) -> None:
-            if action:
-                self.run_action_on(message, action)
-
-        self.app.push_screen(MessageActions(message, message.outgoing), done)
-
-    def run_action_on(self, message: Message, action: str) -> None:
-        """Perform a MessageActions result; async ones run in workers."""
-        if action == "reply":
-            self.composer.set_reply(message)
-        elif action == "edit":
-            self.composer.set_edit(message)
-        elif action == "react":
-            from signal_tui.ui.screens.emoji import EmojiPicker
-
-            def chosen(emoji: str | None) -> None:
-                if emoji:
-                    self.act("react", message, emoji)
-
-            self.app.push_screen(EmojiPicker(), chosen)
-        elif action == "copy":
-            self.app.copy_to_clipboard(message.body or "")
-            self.notify("Copied.", markup=False)
-        elif action == "details":
-            self.show_details(message.id)
-        elif action == "reveal_spoiler":
-            self.history.revealed.add(message.id)
-            self.history.update_message(message)
-        elif action in ("delete_everyone", "delete_me"):
-            from signal_tui.ui.screens.confirm import ConfirmScreen
-
-            question = (
-                "Delete this message for everyone?"
-                if action == "delete_everyone"
-                else "Delete this message on this device only?"
-            )
-
-            def confirmed(yes: bool | None) -> None:
-                if yes:
-                    self.act(action, message)
-
-            self.app.push_screen(ConfirmScreen(question, yes="Delete"), confirmed)
-        elif action == "save_attachment":
-            self.act("save_attachment", message)
-        elif action == "open_attachment":
-            self.act("open_attachment", message)
-        else:
-            self.act(action, message)
-
-    @work(group="action", exit_on_error=False)
-    async def act(self, action: str, message: Message, arg: str = "") -> None:
-        m = self.sapp.messenger
-        if m is None:
-            return
-        if action == "react":
-            await m.react(message, arg)
-        elif action == "delete_everyone":
-            await m.delete_for_everyone(message)
-        elif action == "delete_me":
-            await m.delete_for_me(message)
-        elif action == "retry":
-            await m.retry(message)
-        elif action == "trust_resend":
-            await m.trust_and_resend(message)
-        elif action in ("save_attachment", "open_attachment") and message.attachments:
-            att = message.attachments[0]
-            if action == "save_attachment":
-                target = await m.save_attachment(att.id, Path.home() / "Downloads")
-                self.notify(f"Saved to {target}", markup=False)
-            else:
-                path = await m.download(att.id)
-                self.app.open_url(path.as_uri())
-        await self.history.reload()
-
-    @work(group="details", exit_on_error=False)
-    async def show_details(self, message_id: int) -> None:
-        from signal_tui.ui.screens.details import MessageDetailsScreen
-
-        details = await self.sapp.store.message_details(message_id)
-        self.app.push_screen(MessageDetailsScreen(details))
 
     def describe(self) -> str:
         """One line for tests and screen readers: which conversation is open."""

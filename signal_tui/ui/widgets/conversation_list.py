@@ -22,8 +22,8 @@ from textual.strip import Strip
 
 from signal_tui.core.safetext import one_line
 from signal_tui.store.models import Conversation
-from signal_tui.ui.widgets.history import theme_colours
 from signal_tui.ui.widgets.render import relative_time
+from signal_tui.ui.widgets.theme import theme_colours
 
 ROW = 2
 

@@ -28,6 +28,13 @@ def _entries(app: Any) -> list[tuple[str, str, Callable[[], Any]]]:
             ("New conversation", "Start a chat by +number or UUID", main.action_new_conversation)
         )
         out.append(("Filter conversations", "Type to narrow the list", main.action_focus_filter))
+        out.append(
+            (
+                "Send to several contacts",
+                "One message to many people; per-recipient results in each chat",
+                main.action_send_to_many,
+            )
+        )
     try:
         from signal_tui.ui.screens.admin_commands import ADMIN_COMMANDS
     except ImportError:

@@ -1,0 +1,156 @@
+"""Message actions of the main screen (a mixin): reply, react, edit, delete, copy, details,
+retry, trust and resend, open/save attachments, reveal spoilers, send to several contacts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual import work
+
+from signal_tui.store.models import Message
+
+
+def open_with_system(path: Path) -> bool:
+    """Open a file with the desktop's opener (xdg-open / open); False when there is none."""
+    import shutil
+    import subprocess
+    import sys
+
+    opener = "open" if sys.platform == "darwin" else "xdg-open"
+    exe = shutil.which(opener)
+    if exe is None:
+        return False
+    try:
+        subprocess.Popen([exe, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except OSError:
+        return False
+    return True
+
+
+class MainActions:
+    """Mixed into MainScreen; uses its `sapp`, `composer`, `history`, `app` and `notify`
+    (no stubs here: a stub would shadow the Screen's own methods in the MRO)."""
+
+    sapp: Any
+    composer: Any
+    history: Any
+    app: Any
+
+    def message_actions(self, message: Message) -> None:
+        from signal_tui.ui.screens.message_actions import MessageActions
+
+        def done(action: str | None) -> None:
+            if action:
+                self.run_action_on(message, action)
+
+        self.app.push_screen(MessageActions(message, message.outgoing), done)
+
+    def run_action_on(self, message: Message, action: str) -> None:
+        """Perform a MessageActions result; async ones run in workers."""
+        if action == "reply":
+            self.composer.set_reply(message)
+        elif action == "edit":
+            self.composer.set_edit(message)
+        elif action == "react":
+            from signal_tui.ui.screens.emoji import EmojiPicker
+
+            def chosen(emoji: str | None) -> None:
+                if emoji:
+                    self.act("react", message, emoji)
+
+            self.app.push_screen(EmojiPicker(), chosen)
+        elif action == "copy":
+            self.app.copy_to_clipboard(message.body or "")
+            self.notify("Copied.", markup=False)
+        elif action == "details":
+            self.show_details(message.id)
+        elif action == "reveal_spoiler":
+            self.history.revealed.add(message.id)
+            self.history.update_message(message)
+        elif action in ("delete_everyone", "delete_me"):
+            from signal_tui.ui.screens.confirm import ConfirmScreen
+
+            question = (
+                "Delete this message for everyone?"
+                if action == "delete_everyone"
+                else "Delete this message on this device only?"
+            )
+
+            def confirmed(yes: bool | None) -> None:
+                if yes:
+                    self.act(action, message)
+
+            self.app.push_screen(ConfirmScreen(question, yes="Delete"), confirmed)
+        elif action == "save_attachment":
+            from signal_tui.ui.screens.admin_commands import PromptScreen
+
+            def folder_chosen(folder: str | None) -> None:
+                if folder:
+                    self.act("save_attachment", message, folder)
+
+            default = str(Path.home() / "Downloads")
+            self.app.push_screen(
+                PromptScreen("Save the attachment to which folder?", default), folder_chosen
+            )
+        elif action == "open_attachment":
+            self.act("open_attachment", message)
+        else:
+            self.act(action, message)
+
+    @work(group="action", exit_on_error=False)
+    async def act(self, action: str, message: Message, arg: str = "") -> None:
+        m = self.sapp.messenger
+        if m is None:
+            return
+        if action == "react":
+            await m.react(message, arg)
+        elif action == "delete_everyone":
+            await m.delete_for_everyone(message)
+        elif action == "delete_me":
+            await m.delete_for_me(message)
+        elif action == "retry":
+            await m.retry(message)
+        elif action == "trust_resend":
+            await m.trust_and_resend(message)
+        elif action in ("save_attachment", "open_attachment") and message.attachments:
+            att = message.attachments[0]
+            if action == "save_attachment":
+                target = await m.save_attachment(att.id, Path(arg or Path.home() / "Downloads"))
+                self.notify(f"Saved to {target}", markup=False)
+            else:
+                path = await m.download(att.id)
+                if not open_with_system(path):
+                    self.notify(f"Downloaded to {path} (no opener found)", markup=False)
+        await self.history.reload()
+
+    @work(group="details", exit_on_error=False)
+    async def show_details(self, message_id: int) -> None:
+        from signal_tui.ui.screens.details import MessageDetailsScreen
+
+        details = await self.sapp.store.message_details(message_id)
+        self.app.push_screen(MessageDetailsScreen(details))
+
+    def action_send_to_many(self) -> None:
+        """Pick several contacts, write one message, one send; results land in each chat."""
+        from signal_tui.ui.screens.admin_commands import PromptScreen
+        from signal_tui.ui.screens.recipients import RecipientPicker
+
+        def picked(addresses: list[str] | None) -> None:
+            if not addresses:
+                return
+
+            def written(text: str | None) -> None:
+                if text and text.strip():
+                    self.send_many(list(addresses), text)
+
+            self.app.push_screen(PromptScreen(f"Message to {len(addresses)} contacts:"), written)
+
+        self.app.push_screen(RecipientPicker(self.sapp.store), picked)
+
+    @work(group="send", exit_on_error=False)
+    async def send_many(self, addresses: list[str], text: str) -> None:
+        messenger = self.sapp.messenger
+        if messenger is not None:
+            sent = await messenger.send_to_many(addresses, text)
+            self.notify(f"Sent to {len(sent)} conversations.", markup=False)
