@@ -17,7 +17,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from signal_tui.api.errors import SignalApiError
+from signal_tui.api.errors import ErrorKind, SignalApiError
 from signal_tui.api.groupid import is_group_id
 from signal_tui.api.models import ReceiverState
 from signal_tui.core.files import path_inside, private_dir
@@ -110,6 +110,9 @@ class Messenger:
         try:
             found = await self.client.search(self.account, [number])
         except SignalApiError as exc:
+            if exc.kind in (ErrorKind.UNREACHABLE, ErrorKind.TIMEOUT):
+                # offline: accept the number now; the send says so if it is not on Signal
+                return await self.store.ensure_direct(number, number=number)
             raise _api_error(exc) from None
         registered = found.get(number)
         if registered is None and len(found) == 1:
