@@ -46,6 +46,10 @@ class _Batch:
     untrusted: list[str] = field(default_factory=list)
 
 
+class _Retry(Exception):
+    """An item raised on the fast path; the batch is redone item by item."""
+
+
 class _Envelope:
     """One item being ingested: its source, timestamps and (lazily) its raw JSON."""
 
@@ -74,13 +78,17 @@ class Ingestor:
         self.store = store
 
     async def ingest_batch(self, items: list[dict]) -> IngestResult:
-        batch = _Batch()
         listed = items if isinstance(items, list) else []
-        if not isinstance(items, list):
-            batch.errors += 1
 
-        def run(tx: Tx) -> IngestResult:
+        def run(tx: Tx, careful: bool) -> IngestResult:
+            batch = _Batch(errors=0 if isinstance(items, list) else 1)
             for item in listed:
+                if not careful:  # fast path: no savepoint per item
+                    try:
+                        self._item(tx, batch, item)
+                    except Exception as exc:
+                        raise _Retry from exc
+                    continue
                 tx.conn.execute("SAVEPOINT item")
                 try:
                     self._item(tx, batch, item)
@@ -91,9 +99,14 @@ class Ingestor:
                     tx.conn.execute("RELEASE item")
                     tx.forget_local()
                     batch.errors += 1
+            tx.flush_summaries()
             return self._result(tx, batch)
 
-        return await self.store._write(run)
+        try:
+            return await self.store._write(run, False)
+        except _Retry:
+            # an item raised: redo the batch with one savepoint per item, skipping the bad ones
+            return await self.store._write(run, True)
 
     def _result(self, tx: Tx, batch: _Batch) -> IngestResult:
         messages = get_messages(tx.conn, tx.new_message_ids)

@@ -29,11 +29,15 @@ class TxActions:
     def refresh_if_last(self, cid: int, mid: int) -> None:  # pragma: no cover
         raise NotImplementedError
 
+    def flush_summaries(self) -> None:  # pragma: no cover
+        raise NotImplementedError
+
     def apply_action(
         self, kind: str, mid: int, conv: int, actor: int, action_ts: int, payload: dict
     ) -> None:
         handler = getattr(self, f"_do_{kind}", None)
         if handler is not None:
+            self.flush_summaries()
             handler(mid, conv, actor, action_ts, payload)
 
     def _do_edit(self, mid: int, conv: int, actor: int, ts: int, p: dict) -> None:
@@ -162,6 +166,7 @@ class TxActions:
 
     def mark_read(self, conv: int, up_to: tuple[int, int] | None) -> list[int]:
         """Mark incoming messages read up to a cursor; start their disappearing timers."""
+        self.flush_summaries()
         c = self.conn
         if up_to is None:
             ids = [

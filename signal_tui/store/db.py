@@ -66,6 +66,7 @@ class Store(ConversationsMixin, MessagesMixin, OutboxMixin):
         self.account_uuid = account_uuid
         self._self_id = 0
         self._cache: dict[tuple, int] = {}
+        self._pending_keys: set[tuple[int, int]] | None = None  # targets waiting in `pending`
         self._lock = asyncio.Lock()
         self._subscribers: list[Callable[[list[Change]], None]] = []
         self._closed = False
@@ -145,6 +146,7 @@ class Store(ConversationsMixin, MessagesMixin, OutboxMixin):
             tx = Tx(self, conn)
             try:
                 result = fn(tx, *args)
+                tx.flush_summaries()
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:

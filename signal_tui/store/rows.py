@@ -120,7 +120,7 @@ def preview_text(kind: str, body: str | None, extra: dict | None, n_attachments:
     if extra.get("deleted"):
         return "This message was deleted"
     if body:
-        return one_line(body, 120)
+        return one_line(body[:480], 120)
     if "poll" in extra:
         return one_line("Poll: " + str(extra["poll"].get("q", "")), 120)
     if "sticker" in extra:

@@ -60,7 +60,11 @@ class Tx(TxActions):
         self.new_message_ids: list[int] = []
         self.new_attachment_ids: list[int] = []
         self._local: dict[tuple, int] = {}
-        self.has_pending = bool(conn.execute("SELECT EXISTS (SELECT 1 FROM pending)").fetchone()[0])
+        if store._pending_keys is None:
+            store._pending_keys = self._load_pending_keys()
+        self.pending_keys: set[tuple[int, int]] = store._pending_keys
+        # summary updates are coalesced per conversation and written once (flush_summaries)
+        self._summary: dict[int, list] = {}
         self.has_tombstones = bool(
             conn.execute("SELECT EXISTS (SELECT 1 FROM tombstones)").fetchone()[0]
         )
@@ -72,13 +76,34 @@ class Tx(TxActions):
     def _cached(self, key: tuple) -> int | None:
         return self._local.get(key) or self.store._cache.get(key)
 
+    def _load_pending_keys(self) -> set[tuple[int, int]]:
+        return {
+            (a, t) for a, t in self.conn.execute("SELECT target_author_id, target_ts FROM pending")
+        }
+
     def forget_local(self) -> None:
         """After a savepoint rollback: ids created since may be gone."""
         self._local.clear()
+        self._summary.clear()
+        self.pending_keys = self.store._pending_keys = self._load_pending_keys()
 
     def clear_caches(self) -> None:
         self._local.clear()
         self.store._cache.clear()
+        self.store._pending_keys = None
+
+    def flush_summaries(self) -> None:
+        """Write the coalesced conversation summary updates (before anything reads them)."""
+        if not self._summary:
+            return
+        self.conn.executemany(
+            "UPDATE conversations SET unread = unread + ?,"
+            " last_preview = CASE WHEN ? >= last_activity THEN ? ELSE last_preview END,"
+            " last_message_id = CASE WHEN ? >= last_activity THEN ? ELSE last_message_id END,"
+            " last_activity = max(last_activity, ?) WHERE id = ?",
+            [(u, ts, pv, ts, mid, ts, conv) for conv, (u, ts, pv, mid) in self._summary.items()],
+        )
+        self._summary.clear()
 
     def commit_caches(self) -> None:
         if len(self.store._cache) > 50_000:
@@ -103,14 +128,14 @@ class Tx(TxActions):
         n = norm_number(number) or norm_number(uuid)
         if u is None and n is None:
             return None
-        name = clean_name(profile_name)
-        key = ("r", u, n, name)
+        key = ("r", u, n, profile_name if isinstance(profile_name, str) else None)
         rid = self._cached(key)
         if rid is not None:
             return rid
         rid = self._resolve(u, n, create)
         if rid is None:
             return None
+        name = clean_name(profile_name)
         if name is not None:
             cur = self.conn.execute(
                 "UPDATE recipients SET profile_name = ? WHERE id = ? AND profile_name IS NOT ?",
@@ -162,6 +187,7 @@ class Tx(TxActions):
 
     def _merge(self, keep: int, drop: int) -> None:
         """Fold recipient `drop` (known by number only) into `keep` (same person, uuid known)."""
+        self.flush_summaries()
         c = self.conn
         ck = c.execute("SELECT id FROM conversations WHERE recipient_id = ?", (keep,)).fetchone()
         cd = c.execute("SELECT id FROM conversations WHERE recipient_id = ?", (drop,)).fetchone()
@@ -248,6 +274,7 @@ class Tx(TxActions):
 
     def refresh_summary(self, cid: int) -> None:
         """Recompute one conversation's summary (after deletes, merges, edits of the last row)."""
+        self.flush_summaries()
         c = self.conn
         row = c.execute(
             "SELECT id, kind, body, extra, sent_ts, deleted FROM messages WHERE conversation_id = ?"
@@ -278,6 +305,7 @@ class Tx(TxActions):
         self.touch(cid, "conversation")
 
     def refresh_if_last(self, cid: int, mid: int) -> None:
+        self.flush_summaries()
         row = self.conn.execute(
             "SELECT last_message_id FROM conversations WHERE id = ?", (cid,)
         ).fetchone()
@@ -344,17 +372,15 @@ class Tx(TxActions):
             ).lastrowid  # fmt: skip
             assert aid is not None
             self.new_attachment_ids.append(aid)
-        preview = preview_text(kind, body, extra, len(attachments))
-        c.execute(
-            "UPDATE conversations SET unread = unread + ?,"
-            " last_preview = CASE WHEN ? >= last_activity THEN ? ELSE last_preview END,"
-            " last_message_id = CASE WHEN ? >= last_activity THEN ? ELSE last_message_id END,"
-            " last_activity = max(last_activity, ?) WHERE id = ?",
-            (int(unread), sent_ts, preview, sent_ts, mid, sent_ts, conv),
-        )
+        entry = self._summary.get(conv)
+        if entry is None:
+            entry = self._summary[conv] = [0, -1, "", None]
+        entry[0] += int(unread)
+        if sent_ts >= entry[1]:
+            entry[1:] = [sent_ts, preview_text(kind, body, extra, len(attachments)), mid]
         self.touch(conv, "messages", "conversation")
         self.new_message_ids.append(mid)
-        if self.has_pending:
+        if (author, sent_ts) in self.pending_keys:
             self.apply_pending(author, sent_ts, mid)
         return mid
 
@@ -383,12 +409,13 @@ class Tx(TxActions):
                 " action_ts, payload) VALUES (?, ?, ?, ?, ?, ?)",
                 (target_author, target_ts, kind, actor, action_ts, json.dumps(payload)),
             )
-            self.has_pending = True
+            self.pending_keys.add((target_author, target_ts))
             return False
         self.apply_action(kind, hit[0], hit[1], actor, action_ts, payload)
         return True
 
     def apply_pending(self, author: int, sent_ts: int, mid: int) -> None:
+        self.pending_keys.discard((author, sent_ts))
         rows = self.conn.execute(
             "SELECT id, kind, actor_id, action_ts, payload FROM pending"
             " WHERE target_author_id = ? AND target_ts = ? ORDER BY action_ts, id",
