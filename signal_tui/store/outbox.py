@@ -70,20 +70,23 @@ class OutboxMixin:
                     "author_name": quote.author_name,
                     "text": (quote.body or "")[:2000],
                 }
-                full_payload["quote"] = {
-                    "timestamp": quote.sent_ts,
-                    "author": _address(c, quote.author_id, self.account),
-                    "message": quote.body or "",
-                }
+                full_payload.setdefault(
+                    "quote",
+                    {
+                        "timestamp": quote.sent_ts,
+                        "author": _address(c, quote.author_id, self.account),
+                        "message": quote.body or "",
+                    },
+                )
             if ments:
                 listed = []
                 for start, length, address in ments:
                     rid = tx.recipient_id(*split_address(address), create=False)
                     listed.append([start, length, rid, address])
                 extra["mentions"] = listed
-                full_payload["mentions"] = [list(m) for m in ments]
+                full_payload.setdefault("mentions", [list(m) for m in ments])
             if atts:
-                full_payload["attachments"] = [list(a) for a in atts]
+                full_payload.setdefault("attachments", [list(a) for a in atts])
             expiry = c.execute(
                 "SELECT expiry_seconds FROM conversations WHERE id = ?", (conversation_id,)
             ).fetchone()
@@ -307,6 +310,39 @@ class OutboxMixin:
     async def apply_local_delete(self, message_id: int) -> None:
         """Own delete for everyone (only own messages)."""
         await self._own_action("delete", message_id, {})
+
+    async def apply_local_vote(self, message_id: int, option_indexes: Sequence[int]) -> None:
+        """Own poll vote (replaces my earlier vote: the vote count goes up by one)."""
+
+        def run(tx: Tx) -> None:
+            row = tx.conn.execute(
+                "SELECT m.conversation_id, coalesce(v.vote_count, 0) FROM messages m"
+                " LEFT JOIN poll_votes v ON v.message_id = m.id AND v.voter_id = ?"
+                " WHERE m.id = ?",
+                (tx.self_id, message_id),
+            ).fetchone()
+            if row:
+                payload = {"options": [int(i) for i in option_indexes], "count": row[1] + 1}
+                tx.apply_action("vote", message_id, row[0], tx.self_id, tx.now, payload)
+
+        await self._write(run)
+
+    async def delete_expired(self, now_ms: int) -> int:
+        """Remove disappearing messages whose timer ran out; returns how many."""
+
+        def run(tx: Tx) -> int:
+            found = tx.conn.execute(
+                "SELECT id, conversation_id FROM messages WHERE expires_at IS NOT NULL"
+                " AND expires_at <= ?",
+                (int(now_ms),),
+            ).fetchall()
+            tx.conn.executemany("DELETE FROM messages WHERE id = ?", [(m,) for m, _ in found])
+            for cid in {c for _, c in found}:
+                tx.refresh_summary(cid)
+                tx.touch(cid, "messages")
+            return len(found)
+
+        return await self._write(run)
 
     async def delete_for_me(self, message_id: int) -> None:
         """Remove locally; a tombstone stops a redelivery from bringing it back."""

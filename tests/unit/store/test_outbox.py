@@ -99,3 +99,29 @@ async def test_local_actions_quote_and_delete_for_me(store: Store) -> None:
     await store.delete_for_me(theirs.id)
     await store.ingest_batch([text(1000, "question?")])  # redelivery does not bring it back
     assert [m.id for m in await store.messages_before(conv.id)] == [mine.id]
+
+
+async def test_engine_payload_is_kept_and_votes_and_expiry(store: Store) -> None:
+    conv = await store.ensure_direct(ALICE)
+    payload = {"attachments": [{"path": "/x.png", "content_type": "image/png"}], "message": "m"}
+    _msg, item = await store.add_outgoing(
+        conv.id, "m", recipients=[ALICE], attachments=[(Path("/x.png"), "image/png", 1)],
+        payload=payload,
+    )  # fmt: skip
+    assert item.payload["attachments"] == payload["attachments"]  # the engine's own format wins
+    await store.ingest_batch(
+        [text(1000, None, fields={"pollCreate": {"question": "Q", "allowMultiple": True,
+                                                 "options": ["a", "b"]}})]
+    )  # fmt: skip
+    [poll] = [m for m in await store.messages_before(conv.id) if m.poll]
+    await store.apply_local_vote(poll.id, [0])
+    await store.apply_local_vote(poll.id, [1])
+    poll = await store.get_message(poll.id)
+    assert [(o.text, o.voters) for o in poll.poll.options] == [("a", ()), ("b", ("You",))]
+    await store.set_conversation_expiry(conv.id, 60)
+    timed, item = await store.add_outgoing(conv.id, "vanishing", recipients=[ALICE])
+    sent = await store.outbox_sent(item.id, 5000)
+    assert sent.expires_in == 60 and sent.expires_at is not None
+    assert await store.delete_expired(sent.expires_at - 1) == 0
+    assert await store.delete_expired(sent.expires_at) == 1
+    assert await store.get_message(timed.id) is None
