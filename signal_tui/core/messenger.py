@@ -8,10 +8,8 @@ readable sentence (`str(exc)`) and a machine `kind` ("untrusted_identity", "rate
 
 from __future__ import annotations
 
-import asyncio
 import mimetypes
 import re
-import shutil
 import time
 import uuid
 from pathlib import Path
@@ -20,8 +18,13 @@ from typing import Any
 from signal_tui.api.errors import ErrorKind, SignalApiError
 from signal_tui.api.groupid import is_group_id
 from signal_tui.api.models import ReceiverState
-from signal_tui.core.files import path_inside, private_dir
-from signal_tui.core.outbox import Failure, Outbox, item_payload
+from signal_tui.core.messenger_actions import (
+    ActionError,
+    AttachmentActionsMixin,
+    RepairMixin,
+    api_error,
+)
+from signal_tui.core.outbox import Outbox
 from signal_tui.core.safetext import one_line
 from signal_tui.store.models import Conversation, Message
 
@@ -31,21 +34,7 @@ _NUMBER = re.compile(r"^\+[0-9][0-9 ]{5,20}$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
-class ActionError(Exception):
-    """A failed action, worded for the user. `kind` lets the UI offer the right fix."""
-
-    def __init__(self, message: str, kind: str = "error", **details: object) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.details = details
-
-
-def _api_error(exc: SignalApiError) -> ActionError:
-    kind = getattr(exc.kind, "value", str(exc.kind))
-    return ActionError(one_line(exc.user_message()), kind)
-
-
-class Messenger:
+class Messenger(RepairMixin, AttachmentActionsMixin):
     """Commands. Constructed by core.session.Session with a SignalClient, Store and Outbox."""
 
     def __init__(
@@ -113,7 +102,7 @@ class Messenger:
             if exc.kind in (ErrorKind.UNREACHABLE, ErrorKind.TIMEOUT):
                 # offline: accept the number now; the send says so if it is not on Signal
                 return await self.store.ensure_direct(number, number=number)
-            raise _api_error(exc) from None
+            raise api_error(exc) from None
         registered = found.get(number)
         if registered is None and len(found) == 1:
             registered = next(iter(found.values()))
@@ -302,75 +291,6 @@ class Messenger:
     async def delete_for_me(self, message: Message) -> None:
         await self.store.delete_for_me(message.id)
 
-    async def retry(self, message: Message) -> None:
-        """Resend a failed/unknown message (the user decided)."""
-        if message.outbox_id is None or message.status not in ("failed", "unknown"):
-            raise ActionError("Only failed or unconfirmed messages can be resent.", "invalid")
-        await self.store.outbox_set(message.outbox_id, "queued", error=None, not_before=0)
-        self._queued()
-
-    async def failure(self, message: Message) -> Failure | None:
-        """Why the message's last send failed (kind, recipients, challenge tokens), if known."""
-        if message.outbox_id is None:
-            return None
-        known = self.outbox.failures.get(message.outbox_id)
-        if known is not None:
-            return known
-        for item in await self.store.outbox_items(["failed", "unknown"]):
-            if item.id == message.outbox_id:
-                return Failure.from_dict(item_payload(item).get("failure"))
-        return None
-
-    async def trust_and_resend(self, message: Message) -> None:
-        """Trust the changed identities of the recipients, then resend."""
-        failure = await self.failure(message)
-        targets = list(failure.recipients) if failure and failure.recipients else []
-        if not targets:
-            conv = await self._conversation(message.conversation_id)
-            targets = await self._untrusted_among(conv)
-            if not targets and conv.kind == "direct":
-                targets = [conv.address]  # the only recipient; json-rpc errors name nobody
-        try:
-            for address in dict.fromkeys(targets):
-                await self.client.trust(self.account, address, trust_all_known_keys=True)
-        except SignalApiError as exc:
-            raise _api_error(exc) from None
-        await self.retry(message)
-
-    async def _untrusted_among(self, conv: Conversation) -> list[str]:
-        """The recipients of a conversation whose identity is currently untrusted."""
-        try:
-            identities = await self.client.identities(self.account)
-        except SignalApiError as exc:
-            raise _api_error(exc) from None
-        untrusted = {
-            addr
-            for ident in identities
-            if str(getattr(ident, "status", "")).upper() == "UNTRUSTED"
-            for addr in (ident.number, ident.uuid)
-            if addr
-        }
-        if conv.kind == "direct":
-            candidates = {conv.address, conv.number}
-        else:
-            candidates = set()
-            for rcpt, _admin in await self.store.group_members(conv.id):
-                candidates.update({rcpt.uuid, rcpt.number})
-        return sorted(a for a in candidates if a and a in untrusted)
-
-    async def solve_captcha(self, message: Message, captcha: str) -> None:
-        """Submit a rate-limit challenge with the captcha token the user solved, then resend."""
-        failure = await self.failure(message)
-        tokens = failure.challenge_tokens if failure else ()
-        if not tokens:
-            raise ActionError("No captcha challenge is pending for that message.", "invalid")
-        try:
-            for token in tokens:
-                await self.client.submit_rate_limit_challenge(self.account, token, captcha)
-        except SignalApiError as exc:
-            raise _api_error(exc) from None
-        await self.retry(message)
-
     async def vote(self, message: Message, option_indexes: list[int]) -> None:
         """Vote in a poll; `option_indexes` are 0-based positions in message.poll.options."""
         if message.poll is None:
@@ -403,43 +323,3 @@ class Messenger:
         generic = getattr(self.store, "_own_action", None)
         if generic is not None:
             await generic("vote", message_id, {"options": options, "count": int(time.time())})
-
-    # --- attachments -----------------------------------------------------------------------
-    async def download(self, attachment_id: int) -> Path:
-        if self.attachments is None:
-            raise ActionError("Attachments are not available offline.", "unavailable")
-        try:
-            return await self.attachments.download(attachment_id)
-        except FileNotFoundError as exc:
-            raise ActionError(f"Cannot download: {exc}.", "not_found") from None
-        except SignalApiError as exc:
-            raise _api_error(exc) from None
-        except OSError as exc:
-            raise ActionError(f"Cannot save the file: {exc.strerror or exc}", "file") from None
-
-    async def save_attachment(self, attachment_id: int, folder: Path) -> Path:
-        """Copy a downloaded attachment into a folder the user chose (sanitized name, no overwrite)."""
-        att = await self.store.get_attachment(attachment_id)
-        if att is None:
-            raise ActionError("That attachment no longer exists.", "not_found")
-        source = Path(att.local_path) if att.local_path else await self.download(attachment_id)
-        try:
-            target = await asyncio.to_thread(_copy_into, Path(folder), att.filename, source)
-        except OSError as exc:
-            raise ActionError(f"Could not save the file: {exc.strerror or exc}", "file") from None
-        return target
-
-    async def viewed_once(self, attachment_id: int) -> None:
-        """A view-once attachment was shown: delete the local file now."""
-        if self.attachments is not None:
-            await self.attachments.viewed_once(attachment_id)
-
-
-def _copy_into(folder: Path, name: str | None, source: Path) -> Path:
-    """Copy under a sanitized, non-clashing name (runs in a thread: blocking file I/O)."""
-    folder = folder.expanduser()
-    if not folder.exists():
-        private_dir(folder)
-    target = path_inside(folder, name or source.name)
-    shutil.copyfile(source, target)
-    return target

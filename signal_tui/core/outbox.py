@@ -16,78 +16,32 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import mimetypes
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from signal_tui.api.errors import ErrorKind, SignalApiError
-from signal_tui.api.models import MentionRef, OutgoingAttachment, QuoteRef
+from signal_tui.api.models import QuoteRef
+from signal_tui.core.outbox_support import (
+    Failure,
+    TypingState,
+    accepts_keyword,
+    copy_ids,
+    failure_from_error,
+    item_kind,
+    item_payload,
+    mention_ref,
+    read_attachment,
+)
 from signal_tui.core.safetext import one_line
+
+__all__ = ["TERMINAL_STATES", "Failure", "Outbox", "failure_from_error", "item_payload"]
 
 log = logging.getLogger(__name__)
 
 TERMINAL_STATES = frozenset({"sent", "failed", "unknown"})
 TYPING_REFRESH = 8.0  # seconds between repeated "started" indicators (they expire after 15 s)
-
-
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """What the UI needs to offer the right fix for a failed row (trust, captcha, retry)."""
-
-    kind: str  # ErrorKind value ("untrusted_identity", "rate_limited", ...) or "file"/"error"
-    message: str  # readable sentence
-    recipients: tuple[str, ...] = ()  # who failed (untrusted identities: whom to trust)
-    challenge_tokens: tuple[str, ...] = ()  # rate limit: tokens for the captcha step
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "message": self.message,
-            "recipients": list(self.recipients),
-            "challenge_tokens": list(self.challenge_tokens),
-        }
-
-    @classmethod
-    def from_dict(cls, data: Any) -> Failure | None:
-        if not isinstance(data, dict) or not isinstance(data.get("kind"), str):
-            return None
-        return cls(
-            kind=data["kind"],
-            message=str(data.get("message") or ""),
-            recipients=tuple(str(r) for r in data.get("recipients") or ()),
-            challenge_tokens=tuple(str(t) for t in data.get("challenge_tokens") or ()),
-        )
-
-
-@dataclass
-class _Typing:
-    last_started: float = 0.0
-    active: bool = False
-    tasks: set[asyncio.Task[None]] = field(default_factory=set)
-
-
-def item_kind(item: Any) -> str:
-    return getattr(item, "kind", None) or "send"
-
-
-def item_payload(item: Any) -> dict[str, Any]:
-    payload = getattr(item, "payload", None)
-    return payload if isinstance(payload, dict) else {}
-
-
-def failure_from_error(exc: SignalApiError) -> Failure:
-    kind = exc.kind.value if isinstance(exc.kind, ErrorKind) else str(exc.kind)
-    recipients: list[str] = []
-    for failure in getattr(exc, "failures", None) or ():
-        rcpt = getattr(failure, "recipient", None)
-        if rcpt:
-            recipients.append(str(rcpt))
-    tokens = tuple(str(t) for t in getattr(exc, "challenge_tokens", None) or ())
-    return Failure(kind, one_line(exc.user_message()), tuple(recipients), tokens)
 
 
 class Outbox:
@@ -120,7 +74,7 @@ class Outbox:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._last_send = 0.0  # monotonic time of the last request, for pacing
-        self._typing: dict[object, _Typing] = {}
+        self._typing: dict[object, TypingState] = {}
         self._send_lock = asyncio.Lock()  # pacing applies to typing too
         self.failures: dict[int, Failure] = {}  # outbox id -> details of the last failure
         # held while a multi-recipient batch is being queued, so the worker never sees half of it
@@ -232,7 +186,7 @@ class Outbox:
             delay *= 0.75 + random.random() * 0.5
             not_before = int(time.time() * 1000 + delay * 1000)
             self.failures[item.id] = failure
-            for oid in _copy_ids(item):
+            for oid in copy_ids(item):
                 self.failures[oid] = failure
             await self.store.outbox_set(
                 item.id, "queued", error=failure.message, not_before=not_before, attempts_inc=True
@@ -243,13 +197,13 @@ class Outbox:
         if exc.kind is ErrorKind.UNREACHABLE:  # connection dropped mid-request: may be sent
             state = "unknown"
         await self._fail(item.id, state, failure)
-        for oid in _copy_ids(item):
+        for oid in copy_ids(item):
             await self._fail(oid, state, failure)
 
     async def _fail(self, outbox_id: int, state: str, failure: Failure) -> None:
         self.failures[outbox_id] = failure
         kwargs: dict[str, Any] = {"error": failure.message, "attempts_inc": True}
-        if _accepts(self.store.outbox_set, "details"):
+        if accepts_keyword(self.store.outbox_set, "details"):
             kwargs["details"] = failure.to_dict()
         await self.store.outbox_set(outbox_id, state, **kwargs)
         self._notify(outbox_id, state)
@@ -287,12 +241,12 @@ class Outbox:
     async def _do_send(self, item: Any, payload: dict[str, Any]) -> None:
         recipients = list(payload.get("recipients") or item.recipients)
         body = payload.get("message", item.body)
-        attachments = [_read_attachment(a) for a in payload.get("attachments") or ()]
+        attachments = [read_attachment(a) for a in payload.get("attachments") or ()]
         quote = None
         if isinstance(payload.get("quote"), dict):
             q = payload["quote"]
             quote = QuoteRef(int(q["timestamp"]), str(q["author"]), q.get("message"))
-        mentions = [_mention(m) for m in payload.get("mentions") or ()]
+        mentions = [mention_ref(m) for m in payload.get("mentions") or ()]
         result = await self.client.send(
             self.account,
             recipients,
@@ -404,7 +358,7 @@ class Outbox:
         `key` identifies the conversation (default: the recipient). Pass the conversation id:
         a contact's address may change from number to UUID while they type.
         """
-        state = self._typing.setdefault(recipient if key is None else key, _Typing())
+        state = self._typing.setdefault(recipient if key is None else key, TypingState())
         now = time.monotonic()
         if started:
             if state.active and now - state.last_started < TYPING_REFRESH:
@@ -423,43 +377,3 @@ class Outbox:
             await self.client.typing(self.account, recipient, started=started)
         except Exception as exc:  # fire and forget: a lost indicator is harmless
             log.debug("typing indicator failed: %s", exc)
-
-
-def _copy_ids(item: Any) -> list[int]:
-    copies = item_payload(item).get("copies")
-    if not isinstance(copies, list):
-        return []
-    return [int(c["outbox_id"]) for c in copies if isinstance(c, dict) and "outbox_id" in c]
-
-
-def _accepts(fn: Any, name: str) -> bool:
-    import inspect
-
-    try:
-        return name in inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return False
-
-
-def _mention(m: Any) -> MentionRef:
-    """Stored as [start, length, address] by the store, or as a dict."""
-    if isinstance(m, dict):
-        return MentionRef(int(m["start"]), int(m["length"]), str(m["author"]))
-    start, length, author = m[0], m[1], m[2]
-    return MentionRef(int(start), int(length), str(author))
-
-
-def _read_attachment(spec: Any) -> OutgoingAttachment:
-    """Read a file at send time (not when queued: the queue stays small)."""
-    if isinstance(spec, str | Path):
-        spec = {"path": str(spec)}
-    elif isinstance(spec, list | tuple):  # the store's [path, content_type, size]
-        spec = {"path": str(spec[0]), "content_type": spec[1] if len(spec) > 1 else None}
-    path = Path(spec["path"])
-    data = path.read_bytes()
-    ctype = spec.get("content_type") or mimetypes.guess_type(path.name)[0]
-    return OutgoingAttachment(
-        filename=spec.get("filename") or path.name,
-        data=data,
-        content_type=ctype or "application/octet-stream",
-    )

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from signal_tui.config import Config
 from signal_tui.core import headless
 from signal_tui.core.headless_export import md_escape
-from signal_tui.core.outbox import Failure, Outbox, _read_attachment
+from signal_tui.core.outbox import Failure, Outbox
+from signal_tui.core.outbox_support import read_attachment
 from signal_tui.store.models import Attachment, Message
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -102,11 +103,11 @@ async def test_stats_without_account_is_named(tmp_path: Path) -> None:
 def test_attachment_read_at_send_time_keeps_name_and_type(tmp_path: Path) -> None:
     f = tmp_path / "notes.txt"
     f.write_text("abc")
-    att = _read_attachment({"path": str(f)})
+    att = read_attachment({"path": str(f)})
     assert (att.filename, att.data, att.content_type) == ("notes.txt", b"abc", "text/plain")
     f.unlink()
     with pytest.raises(OSError):
-        _read_attachment({"path": str(f)})
+        read_attachment({"path": str(f)})
 
 
 class _TypingClient:

@@ -1,0 +1,111 @@
+"""Pieces of the outbox that are not the worker: failure details, payload readers, file reading.
+
+Split out of core/outbox.py to keep it readable; everything here is re-exported there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import mimetypes
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from signal_tui.api.errors import ErrorKind, SignalApiError
+from signal_tui.api.models import MentionRef, OutgoingAttachment
+from signal_tui.core.safetext import one_line
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """What the UI needs to offer the right fix for a failed row (trust, captcha, retry)."""
+
+    kind: str  # ErrorKind value ("untrusted_identity", "rate_limited", ...) or "file"/"error"
+    message: str  # readable sentence
+    recipients: tuple[str, ...] = ()  # who failed (untrusted identities: whom to trust)
+    challenge_tokens: tuple[str, ...] = ()  # rate limit: tokens for the captcha step
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "message": self.message,
+            "recipients": list(self.recipients),
+            "challenge_tokens": list(self.challenge_tokens),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Failure | None:
+        if not isinstance(data, dict) or not isinstance(data.get("kind"), str):
+            return None
+        return cls(
+            kind=data["kind"],
+            message=str(data.get("message") or ""),
+            recipients=tuple(str(r) for r in data.get("recipients") or ()),
+            challenge_tokens=tuple(str(t) for t in data.get("challenge_tokens") or ()),
+        )
+
+
+@dataclass
+class TypingState:
+    last_started: float = 0.0
+    active: bool = False
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+
+def item_kind(item: Any) -> str:
+    return getattr(item, "kind", None) or "send"
+
+
+def item_payload(item: Any) -> dict[str, Any]:
+    payload = getattr(item, "payload", None)
+    return payload if isinstance(payload, dict) else {}
+
+
+def failure_from_error(exc: SignalApiError) -> Failure:
+    kind = exc.kind.value if isinstance(exc.kind, ErrorKind) else str(exc.kind)
+    recipients: list[str] = []
+    for failure in getattr(exc, "failures", None) or ():
+        rcpt = getattr(failure, "recipient", None)
+        if rcpt:
+            recipients.append(str(rcpt))
+    tokens = tuple(str(t) for t in getattr(exc, "challenge_tokens", None) or ())
+    return Failure(kind, one_line(exc.user_message()), tuple(recipients), tokens)
+
+
+def copy_ids(item: Any) -> list[int]:
+    copies = item_payload(item).get("copies")
+    if not isinstance(copies, list):
+        return []
+    return [int(c["outbox_id"]) for c in copies if isinstance(c, dict) and "outbox_id" in c]
+
+
+def accepts_keyword(fn: Any, name: str) -> bool:
+    try:
+        return name in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def mention_ref(m: Any) -> MentionRef:
+    """Stored as [start, length, address] by the store, or as a dict."""
+    if isinstance(m, dict):
+        return MentionRef(int(m["start"]), int(m["length"]), str(m["author"]))
+    start, length, author = m[0], m[1], m[2]
+    return MentionRef(int(start), int(length), str(author))
+
+
+def read_attachment(spec: Any) -> OutgoingAttachment:
+    """Read a file at send time (not when queued: the queue stays small)."""
+    if isinstance(spec, str | Path):
+        spec = {"path": str(spec)}
+    elif isinstance(spec, list | tuple):  # the store's [path, content_type, size]
+        spec = {"path": str(spec[0]), "content_type": spec[1] if len(spec) > 1 else None}
+    path = Path(spec["path"])
+    data = path.read_bytes()
+    ctype = spec.get("content_type") or mimetypes.guess_type(path.name)[0]
+    return OutgoingAttachment(
+        filename=spec.get("filename") or path.name,
+        data=data,
+        content_type=ctype or "application/octet-stream",
+    )
