@@ -36,6 +36,8 @@ def _recipient_by_id(conn: sqlite3.Connection, rid: int) -> Recipient | None:
 
 
 class ConversationsMixin:
+    _conv_cache: dict[int, Conversation] | None
+    _conv_dirty: set[int]
     _read: Callable[..., Any]
     _write: Callable[..., Any]
     _self_id: int
@@ -43,7 +45,13 @@ class ConversationsMixin:
     async def list_conversations(
         self, *, query: str | None = None, limit: int = 1000
     ) -> list[Conversation]:
-        """Conversations by last activity, newest first (reads only the summary table)."""
+        """Conversations by last activity, newest first (reads only the summary table).
+
+        Without a query the list is cached: after a write only the conversations it touched
+        are re-read, so refreshing the list on every change notice stays cheap.
+        """
+        if not (query and query.strip()):
+            return await self._cached_conversations(max(0, int(limit)))
 
         def run(conn: sqlite3.Connection) -> list[Conversation]:
             sql = f"SELECT {rows.CONV_COLS} FROM {rows.CONV_FROM}"
@@ -57,6 +65,33 @@ class ConversationsMixin:
             return [rows.conversation(r) for r in conn.execute(sql, args)]
 
         return await self._read(run)
+
+    async def _cached_conversations(self, limit: int) -> list[Conversation]:
+        def load_all(conn: sqlite3.Connection) -> list[Conversation]:
+            sql = f"SELECT {rows.CONV_COLS} FROM {rows.CONV_FROM}"
+            return [rows.conversation(r) for r in conn.execute(sql)]
+
+        def load_some(conn: sqlite3.Connection, ids: list[int]) -> list[Conversation]:
+            marks = ",".join("?" * len(ids))
+            sql = f"SELECT {rows.CONV_COLS} FROM {rows.CONV_FROM} WHERE c.id IN ({marks})"
+            return [rows.conversation(r) for r in conn.execute(sql, ids)]
+
+        if self._conv_cache is None:
+            self._conv_dirty.clear()
+            fresh = await self._read(load_all)
+            self._conv_cache = {c.id: c for c in fresh}
+        elif self._conv_dirty:
+            ids = list(self._conv_dirty)
+            self._conv_dirty.clear()
+            fresh = await self._read(load_some, ids)
+            cache = self._conv_cache
+            if cache is not None:
+                for cid in ids:
+                    cache.pop(cid, None)
+                cache.update((c.id, c) for c in fresh)
+        cache = self._conv_cache or {}
+        ordered = sorted(cache.values(), key=lambda c: (c.last_activity, c.id), reverse=True)
+        return ordered[:limit]
 
     async def get_conversation(self, conversation_id: int) -> Conversation | None:
         return await self._read(_conv_by_id, conversation_id)

@@ -67,6 +67,9 @@ class Store(ConversationsMixin, MessagesMixin, OutboxMixin):
         self._self_id = 0
         self._cache: dict[tuple, int] = {}
         self._pending_keys: set[tuple[int, int]] | None = None  # targets waiting in `pending`
+        # conversation list cache: rows re-read only for conversations a write touched
+        self._conv_cache: dict[int, Any] | None = None
+        self._conv_dirty: set[int] = set()
         self._lock = asyncio.Lock()
         self._subscribers: list[Callable[[list[Change]], None]] = []
         self._closed = False
@@ -175,6 +178,11 @@ class Store(ConversationsMixin, MessagesMixin, OutboxMixin):
         changes = [Change(cid, frozenset(what)) for cid, what in tx.changes.items() if what]
         if not changes:
             return
+        if None in tx.changes:  # names or many conversations changed: reload the list
+            self._conv_cache = None
+            self._conv_dirty.clear()
+        else:
+            self._conv_dirty.update(cid for cid in tx.changes if cid is not None)
         for callback in list(self._subscribers):
             try:
                 callback(changes)
