@@ -30,6 +30,7 @@ from signal_tui.store.models import Conversation, Message
 
 __all__ = ["ActionError", "Messenger", "ReceiverState"]
 
+MAX_RECEIPTS_PER_AUTHOR = 50
 _NUMBER = re.compile(r"^\+[0-9][0-9 ]{5,20}$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -123,7 +124,9 @@ class Messenger(RepairMixin, AttachmentActionsMixin):
             rcpt = await self.store.get_recipient(author_id)
             if rcpt is None or not rcpt.address:
                 continue
-            for ts in stamps:  # the endpoint takes one timestamp per call
+            # the endpoint takes one timestamp per call: after a long absence, receipts for the
+            # newest messages are what the senders look at
+            for ts in sorted(stamps)[-MAX_RECEIPTS_PER_AUTHOR:]:
                 await self.store.outbox_add(
                     "receipt",
                     {"recipient": rcpt.address, "timestamp": ts, "receipt_type": "read"},

@@ -41,6 +41,9 @@ __all__ = ["TERMINAL_STATES", "Failure", "Outbox", "failure_from_error", "item_p
 log = logging.getLogger(__name__)
 
 TERMINAL_STATES = frozenset({"sent", "failed", "unknown"})
+# Signal rate-limits messages; these are paced by min_interval. Read receipts are not: a
+# conversation read after a week away would otherwise hold the user's next message back.
+PACED_KINDS = frozenset({"send", "edit", "react", "delete", "vote"})
 TYPING_REFRESH = 8.0  # seconds between repeated "started" indicators (they expire after 15 s)
 
 
@@ -143,7 +146,9 @@ class Outbox:
             if await self._waits_for_batch(item):
                 await self._set(item.id, "sending")  # resolved by its batch's one API call
                 return True
-        await self._pace()
+        paced = item_kind(item) in PACED_KINDS
+        if paced:
+            await self._pace()
         await self._set(item.id, "sending")
         try:
             await self._dispatch(item)
@@ -156,8 +161,20 @@ class Outbox:
             log.exception("outbox row %s failed unexpectedly", item.id)
             await self._fail(item.id, "failed", Failure("error", one_line(str(exc)) or "error"))
         finally:
-            self._last_send = time.monotonic()
+            if paced:
+                self._last_send = time.monotonic()
         return True
+
+    async def retry_now(self) -> int:
+        """The server is back: rows waiting out a backoff may go at once. Returns how many."""
+        now = int(time.time() * 1000)
+        n = 0
+        for item in await self.store.outbox_items(["queued"]):
+            if (getattr(item, "not_before", 0) or 0) > now:
+                await self.store.outbox_set(item.id, "queued", error=None, not_before=0)
+                n += 1
+        self.wake()
+        return n
 
     async def _waits_for_batch(self, item: Any) -> bool:
         """A copy of a multi-recipient send goes out with its batch's primary row, unless that

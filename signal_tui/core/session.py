@@ -136,6 +136,7 @@ class Session:
             )
             self._receiver_task = asyncio.create_task(self._run_receiver(), name="receiver")
             self._spawn(self.refresh_contacts())
+            self._spawn(self.refresh_groups())
             self._spawn(self._resume_downloads())
 
     async def _run_receiver(self) -> None:
@@ -210,7 +211,7 @@ class Session:
         was_connected = self._state.state == "connected"
         self._state = state
         if state.state == "connected" and not was_connected and self.outbox is not None:
-            self.outbox.wake()  # the server is back: queued sends may go now
+            self._spawn(self.outbox.retry_now())  # the server is back: queued sends go now
         _call_all(self._state_cbs, state)
 
     # --- the receive path ------------------------------------------------------------------
@@ -266,7 +267,10 @@ class Session:
     async def refresh_groups(self) -> None:
         """Load every group from the server into the cache (best effort)."""
         self._groups_pending = set()
-        await self._refresh_groups()
+        try:
+            await self._refresh_groups()
+        except SessionError as exc:
+            log.info("group refresh skipped: %s", exc)
 
     async def refresh_contacts(self) -> None:
         """Names from the server's contact list (profile and contact names); best effort."""

@@ -59,21 +59,26 @@ async def test_server_down_queues_then_sends_once_when_back(tmp_path: Path, mode
     account = first.primary_account
     await first.stop()
     config = make_config(url, account, tmp_path / "data")
-    session = Session(config, receiver_options=FAST_RECEIVER, outbox_options=FAST_OUTBOX)
+    # a long retry backoff: only the receiver seeing the server again can make it go quickly
+    session = Session(
+        config, receiver_options=FAST_RECEIVER, outbox_options={"retry_base": 20, "retry_max": 60}
+    )
     await session.open()
     try:
         conv = await session.store.ensure_direct(BOB, number=BOB)
         msg = await session.messenger.send(conv.id, "written while the server was down")
-        await session.start(receive=False)
-        await asyncio.sleep(0.8)  # several retries against a closed port
+        await session.start()
+        await asyncio.sleep(0.5)
         waiting = await session.store.get_message(msg.id)
         assert waiting is not None and waiting.status == "queued"
         assert waiting.error and "unreachable" in waiting.error.lower()
         back = await start_sim(mode, port)
         try:
-            await _wait_status(session, msg.id, "sent")
+            await _wait_status(session, msg.id, "sent", "delivered", "read", limit=5)
             await asyncio.sleep(0.5)
             assert sends(back) == 1
+            sent = await session.store.get_message(msg.id)
+            assert sent is not None and not sent.error
         finally:
             await back.stop()
     finally:
