@@ -30,8 +30,8 @@ def item(
         "sourceName": name,
         "sourceDevice": 1,
         "timestamp": ts,
-        "serverReceivedTimestamp": ts + 120,
-        "serverDeliveredTimestamp": ts + 456,
+        "serverReceivedTimestamp": ts + 120 if isinstance(ts, int) else ts,
+        "serverDeliveredTimestamp": ts + 456 if isinstance(ts, int) else ts,
     }
     env.update(content or {})
     out = {"envelope": env, "account": ME}
