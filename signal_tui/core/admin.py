@@ -29,19 +29,22 @@ from signal_tui.core.admin_groups import (
     GroupsMixin,
 )
 from signal_tui.core.admin_people import IdentityInfo, PeopleMixin, ProfileInfo, read_image
-from signal_tui.core.admin_setup import read_device
+from signal_tui.core.admin_setup import AccountSetup, Diagnosis, diagnose, read_device
 
 __all__ = [
     "DELETE_MEANS_LEAVE",
     "LINK_STATES",
     "PERMISSION_VALUES",
+    "AccountSetup",
     "Admin",
     "AdminError",
     "DeviceInfo",
+    "Diagnosis",
     "GroupInfo",
     "IdentityInfo",
     "ProfileInfo",
     "ServerAttachment",
+    "diagnose",
     "read_image",
 ]
 

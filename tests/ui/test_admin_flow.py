@@ -155,6 +155,8 @@ async def test_new_user_end_to_end(mode: str, tmp_path: Path) -> None:
             profile.query_one("#avatar", Input).value = str(picture)
             await pilot.press("ctrl+s")
             await wait_for(pilot, lambda: not profile.busy and profile.profile.has_avatar)
+            preview = profile.query_one("#avatar-preview")
+            await wait_for(pilot, lambda: "▀" in str(preview.render()))  # picture shown
             profile.query_one("#name", Input).value = "Renamed Me"
             await pilot.press("ctrl+s")
             await wait_for(pilot, lambda: not profile.busy and profile.profile.name == "Renamed Me")

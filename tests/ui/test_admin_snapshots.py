@@ -57,7 +57,9 @@ async def _settle(pilot: Pilot[Any]) -> None:
             break
     for inp in app.screen.query(Input):
         inp.cursor_blink = False
-    await pilot.pause()
+    # DataTable sizes its columns on idle after rows arrive: let a few idle cycles pass
+    for _ in range(3):
+        await pilot.pause(0.1)
 
 
 def _screens() -> dict[str, Callable[[AdminHarness], Any]]:

@@ -18,7 +18,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, DataTable, Input, Static
 
 from signal_tui.ui.text import plain_line, safe
 
@@ -176,6 +176,13 @@ def format_timer(seconds: int) -> str:
             n = seconds // span
             return f"{n} {unit}{'s' if n != 1 else ''}"
     return f"{seconds} s"
+
+
+def reset_table(table: DataTable[Any], *columns: str) -> list[Any]:
+    """Empty a table for new rows, columns included: a plain clear() keeps the old column
+    widths in the header until some later refresh, which shows a misaligned header."""
+    table.clear(columns=True)
+    return table.add_columns(*columns)
 
 
 TIMER_CHOICES = [0, 30, 300, 3600, 8 * 3600, 86400, 604800, 4 * 604800]

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Input
 
-from signal_tui.ui.screens.admin_commands import AdminScreen, PromptScreen
+from signal_tui.ui.screens.admin_commands import AdminScreen, PromptScreen, reset_table
 from signal_tui.ui.text import plain_line, safe_line
 
 
@@ -39,7 +39,6 @@ class ContactsScreen(AdminScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#contacts", DataTable).add_columns("Name", "Number", "Username", "")
         self.query_one("#contacts", DataTable).focus()
         self.run_worker(partial(self._load), group="load", exclusive=True)
         self.action_refresh()
@@ -52,7 +51,7 @@ class ContactsScreen(AdminScreen):
         table = self.query_one("#contacts", DataTable)
         keep = self.selected()
         self.contacts = list(contacts)
-        table.clear()
+        reset_table(table, "Name", "Number", "Username", "")
         for r in self.contacts:
             table.add_row(
                 safe_line(r.display_name, limit=40),

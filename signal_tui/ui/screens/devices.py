@@ -11,7 +11,12 @@ from textual.widgets import DataTable, Footer, Static
 
 from signal_tui.core.admin import DeviceInfo
 from signal_tui.ui.screens import admin_commands
-from signal_tui.ui.screens.admin_commands import AdminScreen, PromptScreen, confirm_screen
+from signal_tui.ui.screens.admin_commands import (
+    AdminScreen,
+    PromptScreen,
+    confirm_screen,
+    reset_table,
+)
 from signal_tui.ui.text import plain_line, safe_line
 
 HELP = (
@@ -42,7 +47,6 @@ class DevicesScreen(AdminScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#devices", DataTable)
-        table.add_columns("ID", "Name", "Created", "Last seen", "")
         table.focus()
         self.action_refresh()
 
@@ -52,7 +56,7 @@ class DevicesScreen(AdminScreen):
     def _show(self, devices: list[DeviceInfo]) -> None:
         self.devices = list(devices)
         table = self.query_one("#devices", DataTable)
-        table.clear()
+        reset_table(table, "ID", "Name", "Created", "Last seen", "")
         for d in self.devices:
             table.add_row(
                 Text(str(d.id)),

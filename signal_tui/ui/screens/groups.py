@@ -22,6 +22,7 @@ from signal_tui.ui.screens.admin_commands import (
     confirm_screen,
     format_size,
     format_timer,
+    reset_table,
 )
 from signal_tui.ui.text import plain_line, safe, safe_line
 
@@ -30,6 +31,8 @@ PERMISSION_LABELS = {
     "edit_group": "edit details",
     "send_messages": "send messages",
 }
+GROUP_COLUMNS = ("Name", "Members", "Role")
+MEMBER_COLUMNS = ("Member", "Role", "Address")
 VALUE_LABELS = {"only-admins": "only admins", "every-member": "every member"}
 
 
@@ -78,8 +81,6 @@ class GroupsScreen(AdminScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#groups", DataTable)
-        table.add_columns("Name", "Members", "Role")
-        self.query_one("#members", DataTable).add_columns("Member", "Role", "Address")
         table.focus()
         self.action_refresh()
 
@@ -91,7 +92,7 @@ class GroupsScreen(AdminScreen):
         table = self.query_one("#groups", DataTable)
         current = keep or self.selected_id()
         self.groups = list(groups)
-        table.clear()
+        reset_table(table, *GROUP_COLUMNS)
         for g in self.groups:
             state = "blocked" if g.blocked else g.role
             table.add_row(
@@ -135,7 +136,7 @@ class GroupsScreen(AdminScreen):
         info = self.query_one("#group-info", Static)
         if group is None:
             info.update("")
-            self.query_one("#members", DataTable).clear()
+            reset_table(self.query_one("#members", DataTable), *MEMBER_COLUMNS)
             return
         info.update(self.details_text(group))
         self.run_worker(partial(self._load_members, group), group="members", exclusive=True)
@@ -187,7 +188,7 @@ class GroupsScreen(AdminScreen):
         self.members = rows
         self._name_map = {key: r.display_name for r, _ in rows for key in (r.uuid, r.number) if key}
         table = self.query_one("#members", DataTable)
-        table.clear()
+        reset_table(table, *MEMBER_COLUMNS)
         for r, is_admin in rows:
             me = r.number == self.session.account
             table.add_row(
@@ -376,6 +377,11 @@ async def _avatar_preview(data_dir: Any, group_id: str, data: bytes) -> Any:
     lines = await asyncio.to_thread(render_image_lines, path, 16)
     if not lines:
         return None
+    return image_text(lines)
+
+
+def image_text(lines: list[Any]) -> Text:
+    """Rendered image lines (Strip/Text/str) as one Text, for a Static."""
     text = Text()
     for i, line in enumerate(lines):
         if i:

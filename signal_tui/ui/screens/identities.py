@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
 from signal_tui.core.admin_people import IdentityInfo
-from signal_tui.ui.screens.admin_commands import AdminScreen, confirm_screen
+from signal_tui.ui.screens.admin_commands import AdminScreen, confirm_screen, reset_table
 from signal_tui.ui.text import plain_line, safe, safe_line
 
 STATE_STYLE = {"verified": "bold green", "unverified": "", "untrusted": "bold red"}
@@ -44,7 +44,6 @@ class IdentitiesScreen(AdminScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#identities", DataTable)
-        table.add_columns("Contact", "Number", "State")
         table.focus()
         self.action_refresh()
 
@@ -54,7 +53,7 @@ class IdentitiesScreen(AdminScreen):
     def _show(self, identities: list[IdentityInfo]) -> None:
         self.identities = list(identities)
         table = self.query_one("#identities", DataTable)
-        table.clear()
+        reset_table(table, "Contact", "Number", "State")
         for i in self.identities:
             table.add_row(
                 safe_line(i.name, limit=40),

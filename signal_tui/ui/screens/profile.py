@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ from textual.widgets import Button, Footer, Input, Label, Static, Switch
 
 from signal_tui.core.admin_people import ProfileInfo
 from signal_tui.ui.screens.admin_commands import AdminScreen, confirm_screen, format_size
+from signal_tui.ui.screens.groups import image_text
 from signal_tui.ui.text import safe_line
 
 
@@ -40,6 +43,7 @@ class ProfileScreen(AdminScreen):
             yield Label("About")
             yield Input(id="about", placeholder="Optional")
             yield Static("", id="avatar-state")
+            yield _hidden_static()
             yield Label("New avatar: path of an image file (leave empty to keep the current one)")
             yield Input(id="avatar", placeholder="~/Pictures/me.jpg")
             with Horizontal(classes="row"):
@@ -73,11 +77,15 @@ class ProfileScreen(AdminScreen):
         self.query_one("#about", Input).value = profile.about
         self.query_one("#avatar", Input).value = ""
         state = self.query_one("#avatar-state", Static)
+        preview = self.query_one("#avatar-preview", Static)
         if profile.has_avatar and profile.avatar_path:
             size = Path(profile.avatar_path).stat().st_size
             state.update(Text(f"Avatar: set ({format_size(size)}); kept on every change."))
+            self.run_worker(partial(self._preview, Path(profile.avatar_path)), exclusive=True)
         else:
             state.update(Text("Avatar: none known to signal-tui.", style="dim"))
+            preview.update("")
+            preview.display = False
         if profile.share_number is not None:
             self.query_one("#share", Switch).value = profile.share_number
         if profile.discoverable is not None:
@@ -89,6 +97,17 @@ class ProfileScreen(AdminScreen):
             self.set_status(
                 "Type your profile name: the server does not tell signal-tui what it is."
             )
+
+    async def _preview(self, path: Path) -> None:
+        """Half-block picture of the avatar (extras' renderer, in a thread: Pillow decodes)."""
+        try:
+            from signal_tui.ui.widgets.image_preview import render_image_lines
+        except ImportError:
+            return
+        lines = await asyncio.to_thread(render_image_lines, path, 12, 6)
+        preview = self.query_one("#avatar-preview", Static)
+        preview.update(image_text(lines))
+        preview.display = bool(lines)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         bid = event.button.id
@@ -174,3 +193,10 @@ class ProfileScreen(AdminScreen):
                 )
 
         self.app.push_screen(confirm_screen("Remove your profile picture?", yes="Remove"), go)
+
+
+def _hidden_static() -> Static:
+    """The avatar preview: takes no room until there is a picture to show."""
+    widget = Static("", id="avatar-preview")
+    widget.display = False
+    return widget

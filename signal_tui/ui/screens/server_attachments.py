@@ -15,7 +15,12 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer
 
 from signal_tui.core.admin import ServerAttachment
-from signal_tui.ui.screens.admin_commands import AdminScreen, confirm_screen, format_size
+from signal_tui.ui.screens.admin_commands import (
+    AdminScreen,
+    confirm_screen,
+    format_size,
+    reset_table,
+)
 from signal_tui.ui.text import plain_line, safe_line
 
 MEASURE_LIMIT = 200  # do not fetch more than this many files just to show sizes
@@ -42,7 +47,6 @@ class ServerAttachmentsScreen(AdminScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#attachments", DataTable)
-        self._size_col = table.add_columns("File", "Size")[1]
         table.focus()
         self.action_refresh()
 
@@ -54,7 +58,7 @@ class ServerAttachmentsScreen(AdminScreen):
     def _show(self, items: list[ServerAttachment]) -> None:
         self.items = list(items)
         table = self.query_one("#attachments", DataTable)
-        table.clear()
+        self._size_col = reset_table(table, "File", "Size")[1]
         for a in self.items:
             table.add_row(
                 safe_line(a.id, limit=60), Text(format_size(self.sizes.get(a.id))), key=a.id
