@@ -24,7 +24,7 @@ IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp"}
 def complete_path(text: str, base: Path) -> tuple[str, list[str]]:
     """Shell-like completion of the last path component of `text`.
 
-    Relative paths are read against `base`; "~" is expanded for listing but kept in the text.
+    Relative paths are read against `base` (the picker passes the working directory, like a shell); "~" is expanded for listing but kept in the text.
     Returns the completed text (always `text` extended, never shortened) and the matching names
     (directories with a trailing "/"). Hidden entries only match when the prefix starts with ".".
     """
@@ -141,7 +141,9 @@ class AttachmentPicker(ModalScreen[list[Path] | None]):
     def __init__(self, start: Path) -> None:
         super().__init__()
         start = Path(os.path.expanduser(start))
-        self.base = start if start.is_dir() else start.parent
+        self.folder = start if start.is_dir() else start.parent  # shown in the tree
+        # what the input shows is read like a shell reads it: relative to the working directory
+        self.base = Path.cwd()
         self.chosen: list[Path] = []
         self._initial = str(start) + ("/" if start.is_dir() and str(start) != "/" else "")
 
@@ -153,7 +155,7 @@ class AttachmentPicker(ModalScreen[list[Path] | None]):
                 "Tab completes · Enter adds · ctrl+s attaches", id="att-hint", markup=False
             )
             with Horizontal(id="att-main"):
-                yield AttachmentTree(self.base, id="att-tree")
+                yield AttachmentTree(self.folder, id="att-tree")
                 with Vertical(id="att-side"):
                     yield Static("", id="att-info", markup=False)
                     yield ImagePreview(None, max_height=8, id="att-preview")

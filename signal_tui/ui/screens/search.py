@@ -68,11 +68,12 @@ def one_line_keep_edges(value: str) -> str:
 
 
 def hit_label(hit: SearchHit) -> Text:
-    """Two lines: conversation · author · date, then the snippet."""
+    """Two lines: conversation · author (when different) · date, then the snippet."""
     label = Text(end="")
     label.append(one_line(hit.conversation_title, 40), style="bold")
-    label.append(" · ")
-    label.append(one_line(hit.author_name, 30))
+    if hit.author_name != hit.conversation_title:  # groups, and own messages in direct chats
+        label.append(" · ")
+        label.append(one_line(hit.author_name, 30))
     label.append("  " + datetime.fromtimestamp(hit.sent_ts / 1000).strftime("%Y-%m-%d %H:%M"))
     label.append("\n  ")
     label.append_text(snippet_text(hit.snippet))

@@ -202,6 +202,9 @@ class ImagePreview(Widget):
         """True when a terminal graphics protocol (Kitty/Sixel) draws the image."""
         return GRAPHICS_IMAGE is not None and not self.app.is_headless
 
+    def render(self) -> str:
+        return ""  # the children draw; without one (no path) the widget stays blank
+
     def compose(self) -> ComposeResult:
         if self.path is None:
             return
