@@ -93,7 +93,7 @@ class EmojiPicker(ModalScreen[str | None]):
         width: 56; max-width: 95%; height: 20; max-height: 90%;
         border: thick $primary; background: $surface; border-title-align: center;
     }
-    EmojiPicker #emoji-results { height: 1fr; border: none; }
+    EmojiPicker #emoji-results { height: 1fr; border: none; text-wrap: nowrap; text-overflow: ellipsis; }
     EmojiPicker #emoji-hint { color: $text-muted; height: 1; padding: 0 1; }
     """
     BINDINGS = [

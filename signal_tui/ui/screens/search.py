@@ -93,7 +93,7 @@ class SearchScreen(ModalScreen[SearchHit | None]):
     SearchScreen #search-bar { height: auto; }
     SearchScreen #search-input { width: 1fr; }
     SearchScreen #search-scope { width: auto; }
-    SearchScreen #search-results { height: 1fr; border: none; }
+    SearchScreen #search-results { height: 1fr; border: none; text-wrap: nowrap; text-overflow: ellipsis; }
     SearchScreen #search-status { color: $text-muted; height: 1; padding: 0 1; }
     """
     BINDINGS = [
