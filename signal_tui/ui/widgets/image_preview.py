@@ -31,29 +31,53 @@ _cache: OrderedDict[tuple[str, int, int, int], tuple[Strip, ...]] = OrderedDict(
 _cache_lock = threading.Lock()
 
 
-def _graphics_image_class() -> type[Widget] | None:
-    """textual-image's widget class when the terminal speaks Kitty graphics or Sixel, else None.
+GRAPHICS_IMAGE: type[Widget] | None = None  # set by detect_graphics()
+_detected = False
 
-    textual-image queries the terminal when it is imported, which only works before Textual takes
-    over the terminal; this module is imported by the app before it runs, so do it here, once.
-    Half-cell/unicode fallbacks of textual-image are not used: ours is cached and deterministic.
+
+def _app_running() -> bool:
+    try:
+        from textual._context import active_app
+    except ImportError:  # pragma: no cover - private API moved: assume the worst
+        return True
+    return active_app.get(None) is not None
+
+
+def detect_graphics(enabled: bool = True) -> type[Widget] | None:
+    """Find out once whether the terminal speaks Kitty graphics or Sixel; return the widget class.
+
+    textual-image asks the terminal when it is imported, which only works BEFORE Textual takes
+    over the terminal (afterwards the answer would arrive as key presses). So this runs at most
+    once, and never while an app is running: this module calls it when imported outside an app,
+    and the CLI may call it explicitly before `App.run()` (pass enabled=False to force
+    half-blocks). Half-cell/unicode fallbacks of textual-image are not used: ours is cached and
+    deterministic.
     """
-    if os.environ.get("SIGNAL_TUI_NO_GRAPHICS"):
+    global GRAPHICS_IMAGE, _detected
+    if _detected:
+        return GRAPHICS_IMAGE
+    if not enabled:
+        _detected = True
+        GRAPHICS_IMAGE = None
         return None
+    if _app_running():
+        return None  # too late to ask safely; half-blocks it is (try again next time)
+    _detected = True
     try:
         from textual_image import renderable
         from textual_image.renderable.sixel import Image as SixelRenderable
         from textual_image.renderable.tgp import Image as TGPRenderable
 
-        if renderable.Image not in (SixelRenderable, TGPRenderable):
-            return None
-        from textual_image.widget import Image as GraphicsImage
+        if renderable.Image in (SixelRenderable, TGPRenderable):
+            from textual_image.widget import Image as GraphicsImage
+
+            GRAPHICS_IMAGE = GraphicsImage
     except Exception:  # missing, or a terminal query went wrong: half-blocks are always fine
-        return None
-    return GraphicsImage
+        GRAPHICS_IMAGE = None
+    return GRAPHICS_IMAGE
 
 
-GRAPHICS_IMAGE = _graphics_image_class()
+detect_graphics()
 
 
 def render_image_lines(path: Path | str, width: int, max_height: int = 12) -> list[Strip]:
@@ -216,4 +240,10 @@ class ImagePreview(Widget):
             yield HalfBlockImage(self.path, max_height=self.max_height)
 
 
-__all__ = ["GRAPHICS_IMAGE", "HalfBlockImage", "ImagePreview", "render_image_lines"]
+__all__ = [
+    "GRAPHICS_IMAGE",
+    "HalfBlockImage",
+    "ImagePreview",
+    "detect_graphics",
+    "render_image_lines",
+]
