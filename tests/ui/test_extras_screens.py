@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from textual.app import App
 from textual.screen import Screen
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static
 
 from signal_tui.store.models import (
     Attachment,
@@ -84,7 +84,10 @@ async def test_confirm_shows_question_literally_and_answers() -> None:
         assert not pilot.app.quit_requested
         await pilot.press("y")
         assert await result(pilot, future) is True
-        future = await show(pilot, ConfirmScreen("Really?"))
+        screen = ConfirmScreen("Really?", yes=f"Block {HOSTILE}", no="[b]No[/b]")
+        future = await show(pilot, screen)
+        assert str(screen.query_one("#yes", Button).label) == f"Block {HOSTILE}"
+        assert str(screen.query_one("#no", Button).label) == "[b]No[/b]"
         await pilot.press("escape")
         assert await result(pilot, future) is False
         future = await show(pilot, ConfirmScreen("Really?"))

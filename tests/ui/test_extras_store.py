@@ -175,8 +175,10 @@ async def test_recipient_picker_filters_toggles_and_types(store: Store) -> None:
 
 async def test_recipient_picker_needs_a_choice_and_cancels(store: Store) -> None:
     async with Host().run_test(size=(80, 24)) as pilot:
-        screen = RecipientPicker(store, title="Forward to…")
+        screen = RecipientPicker(store, title=f"Forward to {HOSTILE}…")
         future = await show(pilot, screen)
+        title = screen.query_one("#rcpt-dialog")._border_title
+        assert title is not None and title.plain == f"Forward to {HOSTILE}…"
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert not future.done()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -33,8 +34,9 @@ class ConfirmScreen(ModalScreen[bool]):
     def __init__(self, question: str, yes: str = "Yes", no: str = "Cancel") -> None:
         super().__init__()
         self.question = question
-        self.yes_label = plain_line(yes)
-        self.no_label = plain_line(no)
+        # Button parses a str label as markup; a Text label is shown as it is
+        self.yes_label = Text(plain_line(yes), end="")
+        self.no_label = Text(plain_line(no), end="")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-dialog"):

@@ -94,7 +94,7 @@ class RecipientPicker(ModalScreen[list[str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="rcpt-dialog") as dialog:
-            dialog.border_title = self.title_text
+            dialog.border_title = Text(self.title_text)  # str would be parsed as markup
             yield Input(placeholder="Filter, or type +number / UUID and Enter", id="rcpt-filter")
             yield SelectionList[str](id="rcpt-list")
             yield Static("", id="rcpt-chosen", markup=False)
