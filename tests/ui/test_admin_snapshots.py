@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from test_admin_support import LINK_URI, AdminHarness, config_for
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import DataTable, Input
 
 from signal_tui.simulator.server import Simulator
 from signal_tui.ui.screens import admin_commands
@@ -57,7 +57,16 @@ async def _settle(pilot: Pilot[Any]) -> None:
             break
     for inp in app.screen.query(Input):
         inp.cursor_blink = False
-    # DataTable sizes its columns on idle after rows arrive: let a few idle cycles pass
+    # DataTable sizes its columns on its next idle after rows arrive: wait for that (private
+    # flags, the only way to know), then for the repaint
+    for _ in range(100):
+        pending = [
+            t for t in app.screen.query(DataTable)
+            if t._require_update_dimensions or t._new_rows or t._updated_cells
+        ]  # fmt: skip
+        if not pending:
+            break
+        await pilot.pause(0.05)
     for _ in range(3):
         await pilot.pause(0.1)
 
