@@ -186,3 +186,15 @@ async def test_recipient_picker_needs_a_choice_and_cancels(store: Store) -> None
         await pilot.press("escape")
         await pilot.pause()
         assert await asyncio.wait_for(future, 2) is None
+
+
+async def test_search_failure_is_shown_as_a_sentence(tmp_path: Path) -> None:
+    broken = await Store.open(tmp_path / "gone.db", account=ACCOUNT)
+    await broken.close()  # every query now fails
+    async with Host().run_test(size=(80, 24)) as pilot:
+        screen = SearchScreen(broken)
+        await show(pilot, screen)
+        await pilot.press(*"lunch")
+        status = screen.query_one("#search-status", Static)
+        await settle(pilot, lambda: "Search failed" in str(status.render()))
+        assert screen.hits == [] and screen.is_current
