@@ -12,7 +12,7 @@ from textual.widgets import Checkbox, ContentSwitcher, DataTable, Input, OptionL
 
 from signal_tui.simulator.server import Simulator
 from signal_tui.ui.screens.account import LINK, REGISTER, AccountSetupScreen, SwitchAccountScreen
-from signal_tui.ui.screens.admin_commands import ADMIN_COMMANDS
+from signal_tui.ui.screens.admin_commands import ADMIN_COMMANDS, review_safety_number
 from signal_tui.ui.screens.contacts import ContactsScreen
 from signal_tui.ui.screens.devices import DevicesScreen
 from signal_tui.ui.screens.group_edit import GroupEditScreen
@@ -126,8 +126,10 @@ async def test_palette_commands_and_people_screens(tmp_path: Path) -> None:
             assert conv is not None
 
             # safety numbers: verify after comparing
-            ids = IdentitiesScreen(app.session, focus=alice.number)
-            await app.push_screen(ids)
+            review_safety_number(app, alice.number)  # what a failed send offers
+            await pilot.pause()
+            ids = app.screen
+            assert isinstance(ids, IdentitiesScreen)
             await wait_for(pilot, lambda: ids.identities and not ids.busy)
             assert ids.selected().number == alice.number
             await pilot.press("v")

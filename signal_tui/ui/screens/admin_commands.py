@@ -125,6 +125,21 @@ def _switch(app: App[Any]) -> None:
     )
 
 
+def review_safety_number(
+    app: App[Any], address: str, then: Callable[[Any], None] | None = None
+) -> None:
+    """For the conversation view: a send failed because `address`'s safety number changed.
+    Opens the safety numbers with that contact selected (v = verify, t = trust the new key);
+    `then` runs when the user closes it (e.g. messenger.trust_and_resend after trusting)."""
+    from signal_tui.ui.screens.identities import IdentitiesScreen
+
+    try:
+        session = _session(app)
+    except _NoSession:
+        return
+    app.push_screen(IdentitiesScreen(session, focus=address), then)
+
+
 ADMIN_COMMANDS: list[AdminCommand] = [
     AdminCommand("Groups", "List groups, create, edit members, leave or block", _guard(_groups)),
     AdminCommand(
