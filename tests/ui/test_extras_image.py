@@ -7,11 +7,14 @@ import os
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 from textual.app import App, ComposeResult
+from textual_image.widget import HalfcellImage
 
+from signal_tui.ui.widgets import image_preview
 from signal_tui.ui.widgets.image_preview import (
     LOWER,
     UPPER,
@@ -117,3 +120,13 @@ async def test_image_preview_widget_falls_back_to_half_blocks() -> None:
         preview.path = None  # cleared: nothing shown
         await pilot.pause()
         assert not pilot.app.query(HalfBlockImage)
+
+
+async def test_graphics_protocol_branch_uses_textual_image(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the terminal speaks Kitty/Sixel, textual-image's widget draws the picture. Headless
+    runs never take that branch, so stand in textual-image's half-cell widget for the protocol."""
+    monkeypatch.setattr(image_preview, "GRAPHICS_IMAGE", HalfcellImage)
+    monkeypatch.setattr(ImagePreview, "uses_graphics", property(lambda self: True))
+    async with Viewer(ASSETS / "cat.jpg").run_test(size=(40, 12)) as pilot:
+        await pilot.pause()
+        assert pilot.app.query(HalfcellImage) and not pilot.app.query(HalfBlockImage)
