@@ -8,6 +8,7 @@ asyncio loop; they are turned into app Messages (coalesced) and applied to widge
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -28,7 +29,8 @@ from signal_tui.ui.screens.main import MainScreen
 from signal_tui.ui.widgets.palette import SignalCommands
 
 Clock = Callable[[], datetime]
-DEBOUNCE = 0.03  # seconds: a burst of store notices becomes one repaint
+DEBOUNCE = 0.05  # seconds: a burst of store notices becomes one repaint
+QUIET = 0.2  # seconds without a repaint after which a notice is applied at once
 # which change kinds (store.models.Change.what) repaint what; "*" = unspecified
 LIST_CHANGES = {"*", "messages", "conversation", "read", "recipients", "groups"}
 HISTORY_CHANGES = {"*", "messages", "reactions", "receipts", "attachments", "recipients"}
@@ -83,6 +85,7 @@ class SignalApp(App[int]):
         self.receiver_state = ReceiverState("offline")
         self._pending: dict[int | None, set[str]] = {}
         self._flush_timer: Any = None
+        self._last_flush = 0.0
         self._unsubscribe: list[Callable[[], None]] = []
         self.typing_names: dict[int, dict[int, str]] = {}
         self.repaints = 0  # coalesced store repaints (tests and the benchmark read it)
@@ -231,8 +234,12 @@ class SignalApp(App[int]):
     # --- applying changes ------------------------------------------------------------------
     @on(StoreChanged)
     def handle_store_changed(self) -> None:
-        if self._flush_timer is None:
-            self._flush_timer = self.set_timer(DEBOUNCE, self._flush_changes)
+        """Leading edge after a quiet spell (a lone message shows at once), then a short
+        trailing debounce, so a burst of notices becomes one repaint."""
+        if self._flush_timer is not None:
+            return
+        quiet = time.monotonic() - self._last_flush > QUIET
+        self._flush_timer = self.set_timer(0.001 if quiet else DEBOUNCE, self._flush_changes)
 
     @on(StateChanged)
     def handle_state_changed(self, event: StateChanged) -> None:
@@ -242,6 +249,7 @@ class SignalApp(App[int]):
 
     def _flush_changes(self) -> None:
         self._flush_timer = None
+        self._last_flush = time.monotonic()
         pending, self._pending = self._pending, {}
         if pending:
             self.run_worker(self._apply(pending), group="apply", exit_on_error=False)

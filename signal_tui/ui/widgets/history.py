@@ -25,7 +25,7 @@ from textual.worker import Worker
 
 from signal_tui.store.models import Message
 from signal_tui.ui.widgets.blocks import RenderContext, message_lines, separator_line
-from signal_tui.ui.widgets.history_paging import HistoryPaging
+from signal_tui.ui.widgets.history_paging import MAX_WINDOW, HistoryPaging
 from signal_tui.ui.widgets.render import PALETTE_VARIABLES, day_key, day_label
 from signal_tui.ui.widgets.theme import theme_colours
 
@@ -78,7 +78,7 @@ class History(HistoryPaging, ScrollView, can_focus=True):
         self.image_lines: Callable[..., list[Text]] | None = None
         self._entries: list[_Entry] = []
         self._lines: list[tuple[int, int]] = []  # per visual line: (entry index, line in entry)
-        self._cache: dict[tuple[int, int, bool, bool, bool], list[Strip]] = {}
+        self._cache: dict[tuple[Message, int, bool, bool, bool], list[Strip]] = {}
         self._loading = False
         self._width = 0
         self._colours: dict[str, str] = {}
@@ -140,8 +140,8 @@ class History(HistoryPaging, ScrollView, can_focus=True):
             return [Strip(list(text.render(console)), text.cell_len)]
         msg = entry.message
         assert msg is not None
-        key = (
-            msg.id,
+        key = (  # by value: an unchanged message is never re-wrapped after a reload
+            msg,
             self._width,
             msg.id == self.selected_id,
             msg.id == self.highlight_id,
@@ -162,6 +162,8 @@ class History(HistoryPaging, ScrollView, can_focus=True):
         strips = [
             t if isinstance(t, Strip) else Strip(list(t.render(console)), t.cell_len) for t in texts
         ]
+        if len(self._cache) > 3 * MAX_WINDOW:
+            self._cache.clear()
         self._cache[key] = strips
         return strips
 

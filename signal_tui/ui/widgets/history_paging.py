@@ -85,7 +85,6 @@ class HistoryPaging:
         await self._resolve_names(page)
         anchor = self._top_anchor()
         self.messages = page
-        self._cache.clear()
         self._relayout()
         if at_bottom and not self.more_after:
             self._stick_to_bottom()
@@ -152,6 +151,5 @@ class HistoryPaging:
         for i, m in enumerate(self.messages):
             if m.id == message.id:
                 self.messages[i] = message
-                self._cache.clear()
                 self._relayout()
                 return
