@@ -75,7 +75,7 @@ async def run(config: Config, url: str, sim) -> dict[str, float]:
         probe = f"latency probe {time.time()}"
         t = time.perf_counter()
         sim.incoming_text(ACCOUNT, sender, probe)
-        while probe not in history.all_text():
+        while probe not in history.all_text():  # noqa: ASYNC110 (polling is the measurement)
             await asyncio.sleep(0.001)  # not pilot.pause: it also waits for the app to idle
         out["receive_ms"] = (time.perf_counter() - t) * 1000
         before = app.repaints
