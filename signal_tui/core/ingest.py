@@ -375,7 +375,7 @@ class Ingestor:
         if not isinstance(rm, dict) or e.src is None:
             b.errors += 1
             return
-        when = as_ts(rm.get("when")) or e.ts or tx.now
+        when = as_ts(rm.get("when")) or e.ts or 0  # deterministic: redelivery must match
         if rm.get("isViewed") is True:
             status, rank = "viewed", 3
         elif rm.get("isRead") is True:

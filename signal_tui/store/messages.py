@@ -182,9 +182,12 @@ class MessagesMixin:
         "Newest" is arrival order (FTS rowid), which lets SQLite stop after `limit` hits instead
         of sorting every match; hits are then ordered by sent time.
         """
-        match = fts_query(query)
-        if match is None:
+        words = fts_query(query)
+        if words is None:
             return []
+        match = f"body:({words})"
+        if conversation_id is not None:
+            match += f" AND conv_tok:c{int(conversation_id)}"
 
         def run(conn: sqlite3.Connection) -> list[SearchHit]:
             sql = (
@@ -195,9 +198,6 @@ class MessagesMixin:
                 " JOIN recipients r ON r.id = m.author_id WHERE messages_fts MATCH ?"
             )
             args: list[Any] = [match]
-            if conversation_id is not None:
-                sql += " AND m.conversation_id = ?"
-                args.append(conversation_id)
             sql += " ORDER BY messages_fts.rowid DESC LIMIT ?"
             args.append(max(0, int(limit)))
             try:

@@ -204,5 +204,36 @@ CREATE TABLE send_failures (
 ) WITHOUT ROWID;
 """
 
-MIGRATIONS: list[str] = [V1, V2]
+# Search within one conversation: the conversation becomes a token of its own ("c<id>") in a
+# second FTS column, so `body:(...) AND conv_tok:c17` is an index intersection instead of a
+# scan over every match in every chat. Prefix indexes make search-as-you-type cheap. Every row
+# is indexed (body may be NULL) so the index and the table always hold the same rowids.
+V3 = """
+ALTER TABLE messages ADD COLUMN conv_tok TEXT GENERATED ALWAYS AS ('c' || conversation_id) VIRTUAL;
+DROP TRIGGER messages_fts_ai;
+DROP TRIGGER messages_fts_ad;
+DROP TRIGGER messages_fts_au;
+DROP TABLE messages_fts;
+CREATE VIRTUAL TABLE messages_fts USING fts5 (
+    body, conv_tok, content='messages', content_rowid='id',
+    tokenize='unicode61 remove_diacritics 2', prefix='2 3'
+);
+CREATE TRIGGER messages_fts_ai AFTER INSERT ON messages BEGIN
+    INSERT INTO messages_fts (rowid, body, conv_tok)
+        VALUES (new.id, new.body, 'c' || new.conversation_id);
+END;
+CREATE TRIGGER messages_fts_ad AFTER DELETE ON messages BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, body, conv_tok)
+        VALUES ('delete', old.id, old.body, 'c' || old.conversation_id);
+END;
+CREATE TRIGGER messages_fts_au AFTER UPDATE OF body, conversation_id ON messages BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, body, conv_tok)
+        VALUES ('delete', old.id, old.body, 'c' || old.conversation_id);
+    INSERT INTO messages_fts (rowid, body, conv_tok)
+        VALUES (new.id, new.body, 'c' || new.conversation_id);
+END;
+INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -31,6 +31,10 @@ SAMPLES: dict[int, str] = {
         INSERT INTO outbox (id, kind, conversation_id, recipients, body, state, created_at)
             VALUES (1, 'send', 1, '["+4915112345678"]', 'queued before upgrade', 'queued', 1);
     """,
+    3: """
+        INSERT INTO messages (id, conversation_id, author_id, sent_ts, received_ts, body)
+            VALUES (2, 1, 1, 1700000000500, 1700000000600, 'my reply written at v3');
+    """,
 }
 
 
@@ -60,10 +64,12 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, ver
         if version >= 1:  # data written at v1 is still readable and searchable
             assert [c.title for c in convs] == ["Alice"]
             page = await store.messages_before(convs[0].id)
-            assert [m.body for m in page] == ["old hello"]
+            assert page[0].body == "old hello"
             assert [h.message_id for h in await store.search("hello")] == [1]
         else:
             assert convs == []
+        if version >= 3:
+            assert [h.message_id for h in await store.search("reply", conversation_id=1)] == [2]
         if version >= 2:
             items = await store.outbox_items()
             assert [i.body for i in items] == ["queued before upgrade"]
@@ -71,6 +77,9 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, ver
         conv = await store.ensure_direct("+4915199999999")
         await store.add_outgoing(conv.id, "after upgrade", recipients=["+4915199999999"])
         assert (await store.search("upgrade"))[0].conversation_id == conv.id
+        assert [h.conversation_id for h in await store.search("upgr", conversation_id=conv.id)] == [
+            conv.id
+        ]
         ok = await store._read(lambda c: c.execute("PRAGMA integrity_check").fetchone()[0])
         assert ok == "ok"
     finally:
