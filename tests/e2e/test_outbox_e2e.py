@@ -180,6 +180,15 @@ async def test_multi_recipient_send_is_one_call_with_per_recipient_results(
     assert sends(sim) == 1
     assert await _status(session, messages[0].id) == "sent"
     assert await _status(session, messages[1].id) == "failed"
+    carol_copy = await session.store.get_message(messages[1].id)
+    assert carol_copy is not None and "safety number" in (carol_copy.error or "")
+    failure = await session.messenger.failure(carol_copy)
+    assert failure is not None and failure.kind == "untrusted_identity"
+    assert failure.recipients == (CAROL,)
+    # trust and resend: only Carol's copy goes out again
+    await session.messenger.trust_and_resend(carol_copy)
+    await _wait_status(session, messages[1].id, "sent", "delivered", "read")
+    assert sends(sim) == 2
 
 
 async def test_open_direct_checks_the_number(sim: Simulator, session: Session) -> None:
