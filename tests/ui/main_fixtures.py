@@ -204,6 +204,7 @@ def envelopes() -> list[dict[str, Any]]:
         ),
         said("alice", t2 + 200_000, "oops wrong chat"),
         said("alice", t2 + 240_000, None, remoteDelete={"timestamp": t2 + 200_000}),
+        said("alice", t2 + 250_000, "this one disappears", expiresInSeconds=31_536_000),
         said(
             "alice",
             t2 + 260_000,

@@ -105,6 +105,7 @@ class Composer(Vertical):
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel reply/edit", show=False),
+        Binding("ctrl+j", "newline", "Newline"),  # handled by MessageInput; listed for the footer
         Binding("ctrl+a", "attach", "Attach"),
         Binding("ctrl+e", "editor", "$EDITOR"),
     ]
@@ -235,6 +236,9 @@ class Composer(Vertical):
     def handle_chip_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.remove_attachment(int((event.button.id or "chip-0").split("-")[1]))
+
+    def action_newline(self) -> None:
+        self.input.insert("\n")
 
     def action_attach(self) -> None:
         self.post_message(self.AttachRequested())
