@@ -151,3 +151,28 @@ def test_demo_environment_is_throwaway(tmp_path: Path) -> None:
         assert demo_config.config_file.parent == data_dir
     assert not data_dir.exists()
     assert ACCOUNT == demo_config.account
+
+
+async def test_server_down_state_and_typing_are_visible(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = make_app(make_config(tmp_path, url=f"http://127.0.0.1:{port}"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: app.receiver_state.state in ("reconnecting", "error"))
+        status = str(app.main.query_one("#status").render())  # type: ignore[union-attr]
+        assert "reconnecting in" in status or "error" in status
+        # the cached list still works offline; a typing notice shows in list and header
+        conv = await app.store.ensure_direct(EMMA, number=EMMA)
+        await until(pilot, lambda: conv.id in app.main.conv_list.records)  # type: ignore[union-attr]
+        app.main.open_conversation(conv.id)  # type: ignore[union-attr]
+        await until(pilot, lambda: app.main.conversation is not None)  # type: ignore[union-attr]
+        me = await app.store.upsert_recipient(number=EMMA, profile_name="Emma")
+        app._on_typing(conv.id, me.id, True)  # what the session calls for a typingMessage
+        await until(pilot, lambda: "typing…" in " ".join(rows(app)))
+        await until(pilot, lambda: "Emma typing…" in str(app.main.query_one("#header").render()))  # type: ignore[union-attr]
+        app._on_typing(conv.id, me.id, False)
+        await pilot.pause()
+        assert "typing…" not in " ".join(rows(app))
