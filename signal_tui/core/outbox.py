@@ -33,6 +33,8 @@ from signal_tui.core.outbox_support import (
     item_payload,
     mention_ref,
     read_attachment,
+    reason_text,
+    recipient_failure,
 )
 from signal_tui.core.safetext import one_line
 
@@ -281,10 +283,10 @@ class Outbox:
         if isinstance(copies, list) and copies:
             await self._sent_copies(item, payload, copies, int(result.timestamp), failed)
             return
-        texts = {who: _reason_text(f) for who, f in failed.items()}
+        texts = {who: reason_text(f) for who, f in failed.items()}
         await self.store.outbox_sent(item.id, int(result.timestamp), texts or None)
         if failed:  # partial: what the UI needs to offer a fix for those recipients
-            self.failures[item.id] = _recipient_failure(list(failed.values()))
+            self.failures[item.id] = recipient_failure(list(failed.values()))
         self._notify(item.id, "sent")
 
     async def _sent_copies(
@@ -302,13 +304,13 @@ class Outbox:
         # receipts and reactions for this send resolve to the primary copy.
         await self.store.outbox_sent(item.id, ts, None)
         if primary in failed:
-            await self._fail(item.id, "failed", _recipient_failure([failed[primary]]))
+            await self._fail(item.id, "failed", recipient_failure([failed[primary]]))
         else:
             self._notify(item.id, "sent")
         for copy in copies:
             oid, rcpt = int(copy["outbox_id"]), str(copy["recipient"])
             if rcpt in failed:
-                await self._fail(oid, "failed", _recipient_failure([failed[rcpt]]))
+                await self._fail(oid, "failed", recipient_failure([failed[rcpt]]))
                 continue
             own_ts = ts
             mid = copy.get("message_id")
@@ -394,25 +396,3 @@ class Outbox:
             await self.client.typing(self.account, recipient, started=started)
         except Exception as exc:  # fire and forget: a lost indicator is harmless
             log.debug("typing indicator failed: %s", exc)
-
-
-def _reason_text(failure: Any) -> str:
-    describe = getattr(failure, "describe", None)
-    text = describe() if callable(describe) else getattr(failure, "reason", "") or "failed"
-    return one_line(text)
-
-
-def _recipient_failure(failures: list[Any]) -> Failure:
-    """Per-recipient failures of a partly successful send, as one Failure for the UI."""
-    reasons = {str(getattr(f, "reason", "")).upper() for f in failures}
-    if any("IDENTITY" in r or "UNTRUSTED" in r for r in reasons):
-        kind = ErrorKind.UNTRUSTED_IDENTITY.value
-    elif any("RATE" in r for r in reasons):
-        kind = ErrorKind.RATE_LIMITED.value
-    elif any("UNREGISTERED" in r for r in reasons):
-        kind = "not_registered"
-    else:
-        kind = "send"
-    tokens = tuple(t for f in failures if (t := getattr(f, "token", None)))
-    text = "Not delivered to " + ", ".join(_reason_text(f) for f in failures) + "."
-    return Failure(kind, text, tuple(str(f.recipient) for f in failures), tokens)

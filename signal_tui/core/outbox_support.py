@@ -109,3 +109,25 @@ def read_attachment(spec: Any) -> OutgoingAttachment:
         data=data,
         content_type=ctype or "application/octet-stream",
     )
+
+
+def reason_text(failure: Any) -> str:
+    describe = getattr(failure, "describe", None)
+    text = describe() if callable(describe) else getattr(failure, "reason", "") or "failed"
+    return one_line(text)
+
+
+def recipient_failure(failures: list[Any]) -> Failure:
+    """Per-recipient failures of a partly successful send, as one Failure for the UI."""
+    reasons = {str(getattr(f, "reason", "")).upper() for f in failures}
+    if any("IDENTITY" in r or "UNTRUSTED" in r for r in reasons):
+        kind = ErrorKind.UNTRUSTED_IDENTITY.value
+    elif any("RATE" in r for r in reasons):
+        kind = ErrorKind.RATE_LIMITED.value
+    elif any("UNREGISTERED" in r for r in reasons):
+        kind = "not_registered"
+    else:
+        kind = "send"
+    tokens = tuple(t for f in failures if (t := getattr(f, "token", None)))
+    text = "Not delivered to " + ", ".join(reason_text(f) for f in failures) + "."
+    return Failure(kind, text, tuple(str(f.recipient) for f in failures), tokens)
