@@ -22,7 +22,7 @@ import aiosqlite
 from signal_tui.core.files import private_dir
 from signal_tui.store.conversations import ConversationsMixin
 from signal_tui.store.messages import MessagesMixin
-from signal_tui.store.models import Change
+from signal_tui.store.models import Change, IngestResult
 from signal_tui.store.outbox import OutboxMixin
 from signal_tui.store.schema import MIGRATIONS
 from signal_tui.store.tx import Tx
@@ -207,7 +207,7 @@ class Store(ConversationsMixin, MessagesMixin, OutboxMixin):
 
         return await self._read(run)
 
-    async def ingest_batch(self, items: list[dict]):
+    async def ingest_batch(self, items: list[dict]) -> IngestResult:
         """Ingest raw receive items (`{"envelope": ..., "account": ...}`) in one transaction.
 
         Same as `signal_tui.core.ingest.Ingestor(store).ingest_batch(items)`.
