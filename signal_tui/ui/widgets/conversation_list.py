@@ -126,7 +126,9 @@ class ConversationList(ScrollView, can_focus=True):
         name_style = Style(bold=conv.unread > 0)
         room = max(1, width - len(when) - 3 - len(icon))
         top.append(icon, muted)
-        top.append(one_line(conv.title, room) or "Unknown", name_style)
+        name = Text(one_line(conv.title, 200) or "Unknown", name_style, end="")
+        name.truncate(room, overflow="ellipsis")
+        top.append_text(name)
         top.pad_right(max(0, width - top.cell_len - len(when) - 1))
         top.append(when + " ", muted)
         bottom = Text("  ", end="", no_wrap=True, overflow="ellipsis")
@@ -136,7 +138,9 @@ class ConversationList(ScrollView, can_focus=True):
             bottom.append("typing…", Style(color=self._colour("success") or None, italic=True))
         else:
             room = max(1, width - 3 - len(badge))
-            bottom.append(one_line(conv.last_preview, room), muted)
+            preview = Text(one_line(conv.last_preview, 200), muted, end="")
+            preview.truncate(room, overflow="ellipsis")  # by cells: emoji are two wide
+            bottom.append_text(preview)
         if badge:
             bottom.pad_right(max(0, width - bottom.cell_len - len(badge) - 1))
             bottom.append(badge, Style(color="black", bgcolor=self._colour("accent") or None))
@@ -156,9 +160,10 @@ class ConversationList(ScrollView, can_focus=True):
         text.truncate(width, overflow="ellipsis")
         if conv.id == self.highlighted:
             hl = self._colour("boost") if not self.has_focus else self._colour("secondary")
-            text.stylize(Style(bgcolor=hl or None, bold=self.has_focus), 0, len(text))
             text.pad_right(width - text.cell_len)
-            text.stylize(Style(bgcolor=hl or None))
+            text.stylize_before(
+                Style(bgcolor=hl or None, bold=self.has_focus)
+            )  # badge keeps its own
         strip = Strip(list(text.render(self.app.console)), text.cell_len)
         strip = strip.apply_meta({"conversation_id": conv.id})
         return strip.crop_extend(scroll_x, scroll_x + width, base).apply_style(base)

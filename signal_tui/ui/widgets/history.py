@@ -29,7 +29,8 @@ from signal_tui.ui.widgets.history_paging import MAX_WINDOW, HistoryPaging
 from signal_tui.ui.widgets.render import PALETTE_VARIABLES, day_key, day_label
 from signal_tui.ui.widgets.theme import theme_colours
 
-EDGE = 8  # lines from an edge that trigger loading the next page
+EDGE = 8
+EMPTY_HINT = "  Pick a chat: j/k and Enter · ctrl+n new chat · ctrl+f search"
 
 
 @dataclass
@@ -182,6 +183,11 @@ class History(HistoryPaging, ScrollView, can_focus=True):
         base = self.rich_style
         width = self.scrollable_content_region.width
         if index >= len(self._lines):
+            if self.conversation_id is None and y == 1:
+                hint = Text(EMPTY_HINT, style="italic", end="")
+                hint.truncate(width, overflow="ellipsis")
+                strip = Strip(list(hint.render(self.app.console)), hint.cell_len)
+                return strip.crop_extend(0, width, base).apply_style(base)
             return Strip.blank(width, base)
         ei, li = self._lines[index]
         strips = self._strips(ei, self._entries[ei])
