@@ -21,6 +21,7 @@ import aiosqlite
 
 from signal_tui.core.files import private_dir
 from signal_tui.store.conversations import ConversationsMixin
+from signal_tui.store.local import LocalMixin
 from signal_tui.store.messages import MessagesMixin
 from signal_tui.store.models import Change, IngestResult
 from signal_tui.store.outbox import OutboxMixin
@@ -54,7 +55,7 @@ def migrate(conn: sqlite3.Connection, migrations: list[str] = MIGRATIONS) -> int
     return len(migrations)
 
 
-class Store(ConversationsMixin, MessagesMixin, OutboxMixin):
+class Store(ConversationsMixin, MessagesMixin, OutboxMixin, LocalMixin):
     """The local cache (see store_api.md for the contract)."""
 
     def __init__(
