@@ -106,8 +106,9 @@ class Composer(Vertical):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel reply/edit", show=False),
         Binding("ctrl+j", "newline", "Newline"),  # handled by MessageInput; listed for the footer
-        Binding("ctrl+a", "attach", "Attach"),
-        Binding("ctrl+e", "editor", "$EDITOR"),
+        # priority: TextArea binds ctrl+a/ctrl+e to line start/end (Home/End still do that)
+        Binding("ctrl+a", "attach", "Attach", priority=True),
+        Binding("ctrl+e", "editor", "$EDITOR", priority=True),
     ]
 
     DEFAULT_CSS = """
