@@ -142,6 +142,12 @@ async def run_one(
                 config_file=Path(tmp) / "none.toml",
             )
             session = Session(config, receiver_options={"backoff_base": 0.1, "backoff_max": 1.0})
+            reconnects: list[str] = []
+            session.subscribe_state(
+                lambda st: (
+                    reconnects.append(st.error or st.state) if st.state == "reconnecting" else None
+                )
+            )
             if template is not None:
                 session.data_dir.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(template, session.cache_path)
@@ -162,7 +168,11 @@ async def run_one(
                 if count != last:
                     last, last_change = count, time.perf_counter()
                 elif time.perf_counter() - last_change > 30:
-                    print(f"  stalled at {count - base} of {n}: envelopes were lost", flush=True)
+                    print(
+                        f"  stalled at {count - base} of {n}: envelopes were lost "
+                        f"(reconnects: {reconnects[-3:]})",
+                        flush=True,
+                    )
                     break
             elapsed = time.perf_counter() - t0
             got = await _messages(session) - base
@@ -182,6 +192,8 @@ async def run_one(
         "per_s": round(got / elapsed) if elapsed else 0,
         "db_mb": round(db_bytes / 1e6, 1),
         "rss_mb": round(rss, 1),
+        "reconnects": len(reconnects),
+        "last_error": reconnects[-1] if reconnects else None,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
 
