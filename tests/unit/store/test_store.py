@@ -144,3 +144,22 @@ async def test_contacts_and_groups(store: Store) -> None:
     assert direct.title == "B" and (await store.ensure_direct(BOB)).id == direct.id
     stats = await store.stats()
     assert stats["conversations"] == 2 and stats["db_bytes"] > 0
+
+
+async def test_cached_list_follows_every_kind_of_change(store: Store) -> None:
+    await store.ingest_batch([text(1000, "hi")])
+    first = await store.list_conversations()
+    assert [c.title for c in first] == ["Alice"]
+    await store.upsert_recipient(uuid=ALICE_UUID, nickname="Ally")  # a rename
+    assert [c.title for c in await store.list_conversations()] == ["Ally"]
+    group = await store.upsert_group("group.g1", name="Old name")
+    await store.upsert_group("group.g1", name="New name")
+    assert [c.title for c in await store.list_conversations()] == ["Ally", "New name"]
+    await store.ingest_batch([text(5000, "bump", number=BOB, uuid=BOB_UUID, name="Bob")])
+    listed = await store.list_conversations()
+    assert [c.title for c in listed] == ["Bob", "Ally", "New name"]
+    assert listed[0].unread == 1
+    await store.mark_read(listed[0].id)
+    assert (await store.list_conversations())[0].unread == 0
+    assert [c.title for c in await store.list_conversations(limit=1)] == ["Bob"]
+    assert group.id in {c.id for c in await store.list_conversations()}
