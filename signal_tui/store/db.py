@@ -100,6 +100,10 @@ class Store(ConversationsMixin, MessagesMixin, OutboxMixin, LocalMixin):
         conn.execute("PRAGMA temp_store = MEMORY")
         conn.execute("PRAGMA cache_size = -32000")
         conn.execute("PRAGMA mmap_size = 268435456")
+        # checkpoint every ~32 MB of WAL instead of 4 MB (ingest +15-20 % measured), and
+        # truncate the WAL file back to 64 MB after a checkpoint
+        conn.execute("PRAGMA wal_autocheckpoint = 8000")
+        conn.execute("PRAGMA journal_size_limit = 67108864")
         migrate(conn)
         conn.execute("BEGIN IMMEDIATE")
         try:
