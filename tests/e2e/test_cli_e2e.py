@@ -250,3 +250,37 @@ async def test_send_exit_status(sim: Simulator, tmp_path: Path) -> None:
     doc = json.loads(out)
     bodies = [m["body"] for c in doc["conversations"] for m in c["messages"]]
     assert bodies == ["hi there", "again"]
+
+
+@pytest.mark.parametrize("mode", ["json-rpc"])
+async def test_sigkill_mid_burst_json_rpc_cache_intact_and_receiving_continues(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    """json-rpc: frames in flight at the kill are gone (the server keeps nothing for a socket
+    that is not there), but the cache is intact and the next run receives everything new."""
+    data = tmp_path / "data"
+    account = sim.primary_account
+    db = _db(data, account)
+    proc = await _spawn(
+        "-m", "signal_tui", "receive", "--follow", *_args(sim, data), env=_env(tmp_path)
+    )
+    await wait_for(lambda: sim.connected_sockets(account) > 0, 15)
+    sim.inject(account, burst(account, 8_000))
+    await wait_for(lambda: _count(db) >= 1_000, 60, every=0.01)
+    proc.send_signal(signal.SIGKILL)
+    await proc.wait()
+    con = sqlite3.connect(db)
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    con.close()
+    before = _count(db)
+    await wait_for(lambda: sim.connected_sockets(account) == 0, 15)  # the dead socket is gone
+    proc = await _spawn(
+        "-m", "signal_tui", "receive", "--follow", *_args(sim, data), env=_env(tmp_path)
+    )
+    try:
+        await wait_for(lambda: sim.connected_sockets(account) > 0, 15)
+        sim.inject(account, burst(account, 500, start=100_000))
+        await wait_for(lambda: _count(db) >= before + 500, 30)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        await proc.wait()
