@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import signal
 import sys
 import time
 from datetime import datetime
@@ -97,6 +98,7 @@ async def receive_cmd(
     print_task = asyncio.create_task(printer())
     try:
         await session.start(send=follow)
+        _stop_on_sigterm(session)
         await session.wait_receiver()  # forever with --follow; else until idle
         assert session.attachments is not None
         await session.attachments.drain(limit=60)
@@ -113,6 +115,15 @@ async def receive_cmd(
         with contextlib.suppress(Exception):
             await emit()  # whatever arrived last is printed too
         await session.stop()
+
+
+def _stop_on_sigterm(session: Any) -> None:
+    """`kill <pid>` ends `receive --follow` cleanly: the batch being written is finished."""
+    receiver = session.receiver
+    if receiver is None:
+        return
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, receiver.stop)
 
 
 def _format_message(msg: Message, title: str, as_json: bool) -> str:

@@ -193,6 +193,8 @@ async def test_server_restarted_ten_times(mode: str, tmp_path: Path) -> None:
         assert _count(db) == expected == 100
         assert proc.returncode is None, "the receiver must survive the restarts"
         assert idle_cpu < 0.1 * 10 * 0.6, f"busy while the server was down: {idle_cpu:.2f} s CPU"
+        proc.send_signal(signal.SIGTERM)  # a clean stop, exit status 0
+        assert await asyncio.wait_for(proc.wait(), 15) == 0
     finally:
         if proc.returncode is None:
             proc.send_signal(signal.SIGTERM)
