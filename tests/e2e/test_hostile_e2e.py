@@ -6,8 +6,10 @@ import io
 import os
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
+from signal_tui.core.messenger import ActionError
 from signal_tui.core.session import Session
 from signal_tui.simulator.server import Simulator
 from tests.e2e.conftest import connected, message_count, wait_for
@@ -87,9 +89,48 @@ async def test_received_image_is_downloaded_thumbnailed_and_freed_on_the_server(
     a = msg.attachments[0]
     _check_download(a.local_path, a.thumbnail_path, session.data_dir, buf.getvalue())
     await wait_for(lambda: "photo0000000000000001.jpg" not in sim.world.attachments, 5)
-    # view-once: shown once, then the local file is gone
+    # "save as": sanitized name inside the chosen folder, never overwriting
+    folder = session.data_dir.parent / "Downloads"
+    first = await session.messenger.save_attachment(a.id, folder)
+    second = await session.messenger.save_attachment(a.id, folder)
+    assert (first.name, second.name) == ("holiday.jpg", "holiday (2).jpg")
+    # view-once: shown once, then the local file is gone and cannot come back
     await session.messenger.viewed_once(a.id)
     assert not _exists(a.local_path)
+    with pytest.raises(ActionError):
+        await session.messenger.download(a.id)
+
+
+async def test_attachment_missing_on_the_server_is_marked_failed(
+    sim: Simulator, session: Session
+) -> None:
+    account = session.account
+    att = {
+        "contentType": "image/png",
+        "filename": "gone.png",
+        "id": "gone0000000000000001.png",
+        "size": 10,
+        "width": None,
+        "height": None,
+        "caption": None,
+        "uploadTimestamp": 1,
+    }
+    await session.start(send=False)
+    await connected(session, sim)
+    sim.inject(account, data_envelope(account, sender=4, text="lost", extra={"attachments": [att]}))
+
+    async def failed() -> bool:
+        hits = await session.store.search("lost")
+        msg = await session.store.get_message(hits[0].message_id) if hits else None
+        return bool(msg and msg.attachments and msg.attachments[0].state == "failed")
+
+    await wait_for(failed, 15)
+    hits = await session.store.search("lost")
+    msg = await session.store.get_message(hits[0].message_id)
+    assert msg is not None
+    with pytest.raises(ActionError) as err:
+        await session.messenger.download(msg.attachments[0].id)
+    assert err.value.kind == "not_found"
 
 
 def _exists(path: str | None) -> bool:
