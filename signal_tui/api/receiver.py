@@ -43,7 +43,10 @@ OnBatch = Callable[[list[dict[str, Any]]], Awaitable[None]]
 OnState = Callable[[ReceiverState], None]
 
 WS_BATCH_MAX = 500  # frames collected into one on_batch call (one store transaction)
-WS_QUEUE_MAX = 5000  # read ahead at most this many frames; beyond it TCP pushes back
+# Read ahead without limit. A bounded queue made the reader stop reading the socket under a large
+# backlog; the server's pong then sat unread behind the frames, the keepalive timed out, and the
+# frames in flight were lost (json-rpc mode has no redelivery). Frames are small; losing them is worse.
+WS_QUEUE_MAX = 0
 MIN_EMPTY_POLL = 0.25  # an empty poll cycle lasts at least this long (a broken server cannot
 # make us spin)
 STABLE_AFTER = 10.0  # a connection that lived this long (or delivered) resets the backoff
