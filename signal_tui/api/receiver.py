@@ -226,6 +226,12 @@ class Receiver:
                 reader.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await reader
+                if self._stopping:
+                    # Stopping mid-burst: the server's close frame would sit behind frames nobody
+                    # reads any more, so a clean close waits out close_timeout. Those frames are
+                    # lost either way (no redelivery in json-rpc mode): drop the socket at once.
+                    with contextlib.suppress(Exception):
+                        ws.transport.abort()
 
     async def _consume(self, queue: asyncio.Queue[str | bytes | _Closed]) -> None:
         while not self._stopping:

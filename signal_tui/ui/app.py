@@ -174,6 +174,33 @@ class SignalApp(App[int]):
         if self.start_session:
             self.run_worker(self.session.start(), name="session", exit_on_error=False)
 
+    def switch_account(self, config: Config) -> None:
+        """Use another account (or server) live: stop this session, open the other cache."""
+        self.run_worker(self._switch_account(config), name="switch", exclusive=True)
+
+    async def _switch_account(self, config: Config) -> None:
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe = []
+        old, self.session = self.session, None
+        if old is not None:
+            await old.stop()
+        self.config = config
+        self._on_state(ReceiverState("connecting"))  # not the old account's state
+        self._pending.clear()
+        self.typing_names.clear()
+        self.call_later(self._remount_main)
+
+    def _remount_main(self) -> None:
+        """A fresh main screen; its on_mount opens the new session's cache (main_ready)."""
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, MainScreen):
+            self.pop_screen()
+        if isinstance(self.screen, MainScreen):
+            self.switch_screen(MainScreen())
+        else:
+            self.push_screen(MainScreen())
+        self.notify(f"Switched to {one_line(self.config.account)}", markup=False)
+
     async def on_unmount(self) -> None:
         for unsubscribe in self._unsubscribe:
             unsubscribe()
