@@ -36,6 +36,9 @@ LIST_CHANGES = {"*", "messages", "conversation", "read", "recipients", "groups"}
 HISTORY_CHANGES = {"*", "messages", "reactions", "receipts", "attachments", "recipients"}
 
 
+FRESH_SECONDS = 300  # messages older than this when they arrive are backlog, not news
+
+
 class StoreChanged(TMessage):
     """Store notices since the last repaint. Pending ones are replaced: the app keeps the set."""
 
@@ -241,9 +244,17 @@ class SignalApp(App[int]):
                 self.main.show_typing(conversation_id, list(names.values()))
 
     def _on_messages(self, messages: list[Message]) -> None:
+        for m in messages:  # a message from someone who was typing ends their indicator
+            if not m.outgoing and m.author_id in self.typing_names.get(m.conversation_id, {}):
+                self._on_typing(m.conversation_id, m.author_id, False)
         main = self.main
         open_id = main.conversation.id if main and main.conversation else None
-        others = [m for m in messages if not m.outgoing and m.kind == "text"]
+        # only fresh messages: a first sync or a backlog after being offline must not raise
+        # a toast per batch of old history
+        fresh_after = (self.now().timestamp() - FRESH_SECONDS) * 1000
+        others = [
+            m for m in messages if not m.outgoing and m.kind == "text" and m.sent_ts >= fresh_after
+        ]
         if open_id is not None and self.app_focus:
             others = [m for m in others if m.conversation_id != open_id]
         if not others:

@@ -80,6 +80,9 @@ async def test_receive_send_and_notify(config: Config, sim: Simulator) -> None:
         # the demo's history arrives over the WebSocket and fills the list in place
         await until(pilot, lambda: any(r.startswith("Echo") for r in rows(app)))
 
+        # weeks of old history arriving on the first sync is backlog, not news: no toasts
+        assert list(app._notifications) == []
+
         # open Echo via the filter: composer focused, conversation marked read
         await open_by_filter(pilot, "Echo")
         assert isinstance(app.focused, MessageInput)
@@ -98,6 +101,10 @@ async def test_receive_send_and_notify(config: Config, sim: Simulator) -> None:
         )
         # Echo answers; the answer shows up in the open conversation
         await until(pilot, lambda: history_text(app).count("ping from the tests") >= 2)
+        # ... and Echo's answer ends Echo's typing indicator (in the list and the header)
+        await pilot.pause(0.2)
+        assert "typing…" not in " ".join(rows(app))
+        assert "typing" not in str(app.main.query_one("#header").render())  # type: ignore[union-attr]
 
         # a message in another conversation: toast (plain text), list preview updated
         sim.incoming_text(ACCOUNT, ALICE, "are you coming tonight?")
