@@ -120,7 +120,7 @@ async def test_new_conversation_search_and_errors(config: Config, sim: Simulator
         await until(pilot, lambda: any(r.startswith("# Family") for r in rows(app)))
         await pilot.press("ctrl+f")
         await until(pilot, lambda: type(app.screen).__name__ == "SearchScreen")
-        await pilot.press(*"dinner")
+        await pilot.press(*"sunset")  # a message with a picture: its preview lines count
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline and not getattr(app.screen, "hits", None):
             await pilot.pause(0.1)
@@ -130,6 +130,9 @@ async def test_new_conversation_search_and_errors(config: Config, sim: Simulator
         await until(pilot, lambda: history.highlight_id == hit.message_id)
         assert app.main.conversation.id == hit.conversation_id  # type: ignore[union-attr]
         assert any(m.id == hit.message_id for m in history.messages)
+        # ... and scrolled into view, not just loaded somewhere in the window
+        target = await app.store.get_message(hit.message_id)  # type: ignore[union-attr]
+        await until(pilot, lambda: (target.body or "")[:30] in history.visible_text())
 
 
 async def test_first_run_asks_for_the_missing_settings(tmp_path: Path) -> None:
