@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Input, Label, Select
 
+from signal_tui.api.groupid import is_group_id
 from signal_tui.core.admin import LINK_STATES, GroupInfo
 from signal_tui.ui.screens.admin_commands import TIMER_CHOICES, AdminScreen, format_timer
 
@@ -114,9 +115,7 @@ class GroupEditScreen(AdminScreen):
                 field.value = ", ".join(dict.fromkeys([*have, *addresses]))
 
         picker = RecipientPicker(self.session.store, title="Members of the new group…")
-        self.app.push_screen(
-            picker, lambda v: chosen([a for a in v or [] if not a.startswith("group.")])
-        )
+        self.app.push_screen(picker, lambda v: chosen([a for a in v or [] if not is_group_id(a)]))
 
     def _value(self, wid: str) -> Any:
         return self.query_one(f"#{wid}", Select).value

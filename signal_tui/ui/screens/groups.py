@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Static
 
+from signal_tui.api.groupid import is_group_id
 from signal_tui.core.admin import DELETE_MEANS_LEAVE, GroupInfo
 from signal_tui.ui.screens.admin_commands import (
     AdminScreen,
@@ -349,7 +350,7 @@ class GroupsScreen(AdminScreen):
 
 def _people(value: list[str] | None) -> list[str] | None:
     """The picker also offers groups; only people can be members."""
-    return None if value is None else [a for a in value if not a.startswith("group.")]
+    return None if value is None else [a for a in value if not is_group_id(a)]
 
 
 def _split(value: str | list[str] | None) -> list[str]:
