@@ -92,6 +92,7 @@ class Ingestor:
                 tx.conn.execute("SAVEPOINT item")
                 try:
                     self._item(tx, batch, item)
+                    tx.flush_summaries()  # a later failure must not drop this item's updates
                     tx.conn.execute("RELEASE item")
                 except Exception:
                     log.debug("malformed item skipped", exc_info=True)

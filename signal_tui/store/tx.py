@@ -65,6 +65,7 @@ class Tx(TxActions):
         self.pending_keys: set[tuple[int, int]] = store._pending_keys
         # summary updates are coalesced per conversation and written once (flush_summaries)
         self._summary: dict[int, list] = {}
+        self._raws: list[tuple[int, str]] = []  # raw envelopes, written in one executemany
         self.has_tombstones = bool(
             conn.execute("SELECT EXISTS (SELECT 1 FROM tombstones)").fetchone()[0]
         )
@@ -85,6 +86,7 @@ class Tx(TxActions):
         """After a savepoint rollback: ids created since may be gone."""
         self._local.clear()
         self._summary.clear()
+        self._raws.clear()
         self.pending_keys = self.store._pending_keys = self._load_pending_keys()
 
     def clear_caches(self) -> None:
@@ -93,7 +95,12 @@ class Tx(TxActions):
         self.store._pending_keys = None
 
     def flush_summaries(self) -> None:
-        """Write the coalesced conversation summary updates (before anything reads them)."""
+        """Write the coalesced summary updates and raw envelopes (before anything reads them)."""
+        if self._raws:
+            self.conn.executemany(
+                "INSERT INTO raw_envelopes (message_id, json) VALUES (?, ?)", self._raws
+            )
+            self._raws.clear()
         if not self._summary:
             return
         self.conn.executemany(
@@ -358,7 +365,7 @@ class Tx(TxActions):
         mid = cur.lastrowid
         assert mid is not None
         if raw is not None:
-            c.execute("INSERT INTO raw_envelopes (message_id, json) VALUES (?, ?)", (mid, raw))
+            self._raws.append((mid, raw))
         for idx, att in enumerate(attachments):
             aid = c.execute(
                 "INSERT INTO attachments (message_id, idx, remote_id, content_type, filename, size,"

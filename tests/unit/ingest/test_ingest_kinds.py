@@ -202,3 +202,21 @@ async def test_uuid_only_sender_gets_own_chat_not_unknown(store: Store) -> None:
     assert sorted(c.address for c in convs) == sorted([ALICE_UUID, BOB_UUID])
     await store.ingest_batch([text(3, "now with number", number=BOB, uuid=BOB_UUID)])
     assert len(await store.list_conversations()) == 2
+
+
+async def test_an_item_that_raises_is_skipped_and_the_rest_commits(
+    store: Store, monkeypatch
+) -> None:
+    from signal_tui.core.ingest import Ingestor
+
+    def boom(*_args) -> None:
+        raise RuntimeError("bug in one handler")
+
+    monkeypatch.setattr(Ingestor, "_typingMessage", boom)
+    typing = item({"typingMessage": {"action": "STARTED", "timestamp": 1500}}, ts=1500)
+    result = await store.ingest_batch([text(1000, "before"), typing, text(2000, "after")])
+    assert result.errors == 1 and [m.body for m in result.new_messages] == ["before", "after"]
+    conv = await _only_conv(store)
+    assert (conv.unread, conv.last_preview) == (2, "after")
+    details = await store.message_details(result.new_messages[0].id)
+    assert details.raw_envelope and '"before"' in details.raw_envelope
