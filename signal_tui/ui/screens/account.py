@@ -276,7 +276,7 @@ class AccountSetupScreen(Screen[Config | None]):
                 current = []
             new = [a for a in current if a not in known]
             if new:
-                state.update(f"Linked as {plain_line(new[0])}. Starting the first sync…")
+                state.update(Text(f"Linked as {plain_line(new[0])}. Starting the first sync…"))
                 self.finish(new[0], linked=True)
                 return
             await asyncio.sleep(self.poll_interval)
