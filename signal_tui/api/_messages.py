@@ -254,16 +254,21 @@ class MessagesMixin(HttpBase):
     async def react(
         self, number: str, recipient: str, emoji: str, target_author: str, timestamp: int
     ) -> None:
-        body = {
-            "recipient": recipient,
-            "reaction": emoji,
-            "target_author": target_author,
-            "timestamp": int(timestamp),
-        }
-        await self._call("POST", f"/v1/reactions/{segment(number)}", json_body=body)
+        await self._reaction("POST", number, recipient, emoji, target_author, timestamp)
 
     async def remove_reaction(
         self, number: str, recipient: str, emoji: str, target_author: str, timestamp: int
+    ) -> None:
+        await self._reaction("DELETE", number, recipient, emoji, target_author, timestamp)
+
+    async def _reaction(
+        self,
+        method: str,
+        number: str,
+        recipient: str,
+        emoji: str,
+        target_author: str,
+        timestamp: int,
     ) -> None:
         body = {
             "recipient": recipient,
@@ -271,7 +276,7 @@ class MessagesMixin(HttpBase):
             "target_author": target_author,
             "timestamp": int(timestamp),
         }
-        await self._call("DELETE", f"/v1/reactions/{segment(number)}", json_body=body)
+        await self._call(method, f"/v1/reactions/{segment(number)}", json_body=body)
 
     async def send_receipt(
         self, number: str, recipient: str, timestamp: int, receipt_type: str = "read"

@@ -131,7 +131,9 @@ class RecipientPicker(ModalScreen[list[str] | None]):
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            self.query_one("#rcpt-hint", Static).update(f"Could not read contacts: {one_line(exc)}")
+            self.query_one("#rcpt-hint", Static).update(
+                Text(f"Could not read contacts: {one_line(exc)}")
+            )
             return
         if generation != self._generation:
             return
