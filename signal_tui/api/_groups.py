@@ -8,8 +8,8 @@ from typing import Any
 
 from signal_tui.api._http import HttpBase, expect_dict, expect_list, segment
 from signal_tui.api.errors import InvalidRequest, ProtocolError
-from signal_tui.api.groupid import is_group_id, to_rest_id
 from signal_tui.api.models import Group, GroupPermissions
+from signal_tui.ids import is_group_id, to_rest_id
 
 _LINKS = ("disabled", "enabled", "enabled-with-approval")
 

@@ -20,7 +20,6 @@ from signal_tui.api.errors import (
     error_class,
     failure_from_entry,
 )
-from signal_tui.api.groupid import is_group_id
 from signal_tui.api.models import (
     LinkPreview,
     MentionRef,
@@ -31,6 +30,7 @@ from signal_tui.api.models import (
     TextMode,
     to_int,
 )
+from signal_tui.ids import is_group_id
 
 
 def build_send_body(

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from signal_tui.api.errors import ErrorKind, SignalApiError
-from signal_tui.core.files import path_inside, private_dir, write_private
+from signal_tui.files import path_inside, private_dir, write_private
 
 log = logging.getLogger(__name__)
 

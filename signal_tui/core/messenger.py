@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from signal_tui.api.errors import ErrorKind, SignalApiError
-from signal_tui.api.groupid import is_group_id
 from signal_tui.api.models import ReceiverState
 from signal_tui.core.messenger_actions import (
     ActionError,
@@ -25,8 +24,9 @@ from signal_tui.core.messenger_actions import (
     api_error,
 )
 from signal_tui.core.outbox import Outbox
-from signal_tui.core.safetext import one_line
+from signal_tui.ids import is_group_id
 from signal_tui.store.models import Conversation, Message
+from signal_tui.text import one_line
 
 __all__ = ["ActionError", "Messenger", "ReceiverState"]
 

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from signal_tui.api.errors import SignalApiError
-from signal_tui.core.files import path_inside, private_dir
 from signal_tui.core.outbox import Failure, item_payload
-from signal_tui.core.safetext import one_line
+from signal_tui.files import path_inside, private_dir
 from signal_tui.store.models import Conversation, Message
+from signal_tui.text import one_line
 
 
 class ActionError(Exception):

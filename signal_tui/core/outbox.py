@@ -36,7 +36,7 @@ from signal_tui.core.outbox_support import (
     reason_text,
     recipient_failure,
 )
-from signal_tui.core.safetext import one_line
+from signal_tui.text import one_line
 
 __all__ = ["TERMINAL_STATES", "Failure", "Outbox", "failure_from_error", "item_payload"]
 

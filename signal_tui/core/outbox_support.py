@@ -14,7 +14,7 @@ from typing import Any
 
 from signal_tui.api.errors import ErrorKind, SignalApiError
 from signal_tui.api.models import MentionRef, OutgoingAttachment
-from signal_tui.core.safetext import one_line
+from signal_tui.text import one_line
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from signal_tui.api.client import SignalClient
 from signal_tui.api.errors import SignalApiError
@@ -25,6 +25,9 @@ from signal_tui.core.attachments import AttachmentManager
 from signal_tui.core.messenger import Messenger
 from signal_tui.core.outbox import Outbox
 from signal_tui.store.models import Message
+
+if TYPE_CHECKING:
+    from signal_tui.core.admin import Admin
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +59,11 @@ class Session:
         self.receiver_options = dict(receiver_options or {})
         self.outbox_options = dict(outbox_options or {})
         self.store: Any = None
-        self.ingestor: Any = None
         self.outbox: Outbox | None = None
         self.attachments: AttachmentManager | None = None
         self.messenger: Messenger | None = None
         self.receiver: Receiver | None = None
+        self._admin: Admin | None = None
         self._state = ReceiverState("offline")
         self._state_cbs: list[StateCallback] = []
         self._typing_cbs: list[TypingCallback] = []
@@ -82,6 +85,20 @@ class Session:
         return self._client
 
     @property
+    def admin(self) -> Admin:
+        """Administration commands for this account, built on first use (one per session, so
+        every admin screen shares its group details)."""
+        if self._admin is None:
+            if self.store is None:
+                raise SessionError("the account's cache is not open yet")
+            from signal_tui.core.admin import Admin
+
+            self._admin = Admin(
+                self._client or _LazyClient(self), self.store, self.account, self.data_dir
+            )
+        return self._admin
+
+    @property
     def receiver_state(self) -> ReceiverState:
         return self._state
 
@@ -99,7 +116,6 @@ class Session:
         from signal_tui.store import Store
 
         self.store = await Store.open(self.cache_path, account=self.account)
-        self.ingestor = _make_ingestor(self.store)
         client = self._client if self._client is not None else _LazyClient(self)
         self.outbox = Outbox(
             self.store,
@@ -181,6 +197,7 @@ class Session:
         if self.store is not None:
             await self.store.close()
             self.store = None
+            self._admin = None
         if self._client is not None:
             with contextlib.suppress(Exception):
                 await self._client.aclose()
@@ -217,7 +234,7 @@ class Session:
     # --- the receive path ------------------------------------------------------------------
     async def _on_batch(self, items: list[dict[str, Any]]) -> None:
         """Persist first (one transaction), then everything that may be slow or fail."""
-        result = await self.ingestor.ingest_batch(items)
+        result = await self.store.ingest_batch(items)
         self.batches += 1
         if self.attachments is not None and self.config.download_attachments:
             self.attachments.schedule(getattr(result, "attachments_to_fetch", ()))
@@ -308,14 +325,6 @@ class _LazyClient:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._session.client, name)
-
-
-def _make_ingestor(store: Any) -> Any:
-    try:
-        from signal_tui.core.ingest import Ingestor
-    except ImportError:
-        return store  # the store implements ingest_batch itself
-    return Ingestor(store)
 
 
 def _profile_name(contact: Any) -> str | None:

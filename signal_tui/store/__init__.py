@@ -1,4 +1,4 @@
-"""The local SQLite cache: `Store` (see /work/briefs/store_api.md for the contract)."""
+"""The local SQLite cache: `Store` (aiosqlite, WAL, FTS5); knows no server and no UI."""
 
 from signal_tui.store.db import Store, StoreError, migrate
 from signal_tui.store.schema import MIGRATIONS, SCHEMA_VERSION

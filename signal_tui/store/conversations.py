@@ -7,9 +7,8 @@ import sqlite3
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from signal_tui.api.groupid import is_group_id
+from signal_tui.ids import is_group_id, norm_number, norm_uuid, split_address
 from signal_tui.store import rows
-from signal_tui.store.addr import norm_number, norm_uuid, split_address
 from signal_tui.store.models import Conversation, Recipient
 from signal_tui.store.tx import Tx, clean_name
 

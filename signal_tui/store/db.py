@@ -19,8 +19,9 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from signal_tui.core.files import private_dir
+from signal_tui.files import private_dir
 from signal_tui.store.conversations import ConversationsMixin
+from signal_tui.store.ingest import Ingestor
 from signal_tui.store.local import LocalMixin
 from signal_tui.store.messages import MessagesMixin
 from signal_tui.store.models import Change, IngestResult
@@ -56,7 +57,7 @@ def migrate(conn: sqlite3.Connection, migrations: list[str] = MIGRATIONS) -> int
 
 
 class Store(ConversationsMixin, MessagesMixin, OutboxMixin, LocalMixin):
-    """The local cache (see store_api.md for the contract)."""
+    """The local cache: reads return frozen models (store/models.py), writes notify subscribers."""
 
     def __init__(
         self, db: aiosqlite.Connection, path: Path, account: str, account_uuid: str | None
@@ -74,6 +75,7 @@ class Store(ConversationsMixin, MessagesMixin, OutboxMixin, LocalMixin):
         self._lock = asyncio.Lock()
         self._subscribers: list[Callable[[list[Change]], None]] = []
         self._closed = False
+        self._ingestor = Ingestor(self)
 
     # --- lifecycle ------------------------------------------------------------------------
     @classmethod
@@ -213,10 +215,6 @@ class Store(ConversationsMixin, MessagesMixin, OutboxMixin, LocalMixin):
         return await self._read(run)
 
     async def ingest_batch(self, items: list[dict]) -> IngestResult:
-        """Ingest raw receive items (`{"envelope": ..., "account": ...}`) in one transaction.
-
-        Same as `signal_tui.core.ingest.Ingestor(store).ingest_batch(items)`.
-        """
-        from signal_tui.core.ingest import Ingestor  # core builds on store, not the reverse
-
-        return await Ingestor(self).ingest_batch(items)
+        """Ingest raw receive items (`{"envelope": ..., "account": ...}`) in one transaction
+        (see store/ingest.py); bad items are counted, never raised."""
+        return await self._ingestor.ingest_batch(items)

@@ -7,8 +7,8 @@ import sqlite3
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+from signal_tui.ids import split_address
 from signal_tui.store import rows
-from signal_tui.store.addr import split_address
 from signal_tui.store.models import Edit, Message, MessageDetails, Receipt, SearchHit
 from signal_tui.store.tx import Tx
 

@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from signal_tui.core.files import safe_filename
+from signal_tui.files import safe_filename
+from signal_tui.ids import split_address
 from signal_tui.store import rows
-from signal_tui.store.addr import split_address
 from signal_tui.store.messages import get_messages
 from signal_tui.store.models import Message, OutboxItem
 from signal_tui.store.tx import Tx

@@ -11,7 +11,6 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Sequence
 
-from signal_tui.core.safetext import one_line
 from signal_tui.store.models import (
     Attachment,
     Conversation,
@@ -25,6 +24,7 @@ from signal_tui.store.models import (
     Recipient,
     TextStyle,
 )
+from signal_tui.text import one_line
 
 RECIPIENT_COLS = "id, uuid, number, profile_name, contact_name, nickname, username, blocked"
 

@@ -14,10 +14,10 @@ import time
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from signal_tui.core.safetext import one_line
+from signal_tui.ids import norm_number, norm_uuid
 from signal_tui.store.actions import TxActions
-from signal_tui.store.addr import norm_number, norm_uuid
 from signal_tui.store.rows import load_extra, preview_text
+from signal_tui.text import one_line
 
 if TYPE_CHECKING:
     from signal_tui.store.db import Store

@@ -22,11 +22,11 @@ from textual.worker import Worker, WorkerState
 
 from signal_tui.api.models import ReceiverState
 from signal_tui.config import Config
-from signal_tui.core.safetext import one_line
 from signal_tui.store.models import Change, Message
+from signal_tui.text import one_line
 from signal_tui.ui.app_support import HELP_SECTIONS, _desktop_notify, readable_error
+from signal_tui.ui.commands import SignalCommands
 from signal_tui.ui.screens.main import MainScreen
-from signal_tui.ui.widgets.palette import SignalCommands
 
 Clock = Callable[[], datetime]
 DEBOUNCE = 0.05  # seconds: a burst of store notices becomes one repaint
@@ -132,7 +132,7 @@ class SignalApp(App[int]):
     def _first_run(self) -> None:
         missing = [k for k in ("url", "account") if not getattr(self.config, k)]
         try:
-            from signal_tui.ui.screens.account import AccountSetupScreen
+            from signal_tui.ui.screens.admin.account import AccountSetupScreen
         except ImportError:
             self.push_screen(MainScreen())
             self.notify(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 
-from signal_tui.core.safetext import one_line
+from signal_tui.text import one_line
 
 HELP_SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
     (

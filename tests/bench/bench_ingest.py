@@ -99,7 +99,7 @@ async def _make_large_cache(path: Path, account: str, n: int) -> float:
         await store.close()
         await asyncio.to_thread(generate, path, n, 1000)
         return time.perf_counter() - t0
-    from signal_tui.core.ingest import Ingestor
+    from signal_tui.store.ingest import Ingestor
 
     ingestor = Ingestor(store)
     step = 5_000

@@ -37,7 +37,7 @@ async def build(config: Config, n: int) -> None:
     try:
         have = (await session.store.stats()).get("messages", 0)
         for start in range(have, n, 5000):
-            await session.ingestor.ingest_batch(burst(ACCOUNT, min(5000, n - start), start=start))
+            await session.store.ingest_batch(burst(ACCOUNT, min(5000, n - start), start=start))
     finally:
         await session.stop()
 

@@ -26,7 +26,6 @@ from signal_tui.api.errors import (
     Unreachable,
     UntrustedIdentity,
 )
-from signal_tui.api.groupid import to_rest_id
 from signal_tui.api.models import (
     GroupPermissions,
     MentionRef,
@@ -36,6 +35,7 @@ from signal_tui.api.models import (
     utf16_len,
 )
 from signal_tui.api.receiver import Receiver
+from signal_tui.ids import to_rest_id
 from signal_tui.simulator.server import Simulator
 
 ME = "+15550000001"

@@ -159,7 +159,7 @@ async def test_sigkill_during_burst_then_restart(sim: Simulator, tmp_path: Path)
 RUNNER = """
 import asyncio, sys
 from signal_tui.config import load_config
-from signal_tui.core import headless
+from signal_tui.cli import headless
 cfg = load_config({"url": sys.argv[1], "account": sys.argv[2], "data_dir": sys.argv[3]})
 fast = {"backoff_base": 0.1, "backoff_max": 0.4, "ping_interval": 2.0}
 sys.exit(asyncio.run(headless.receive_cmd(cfg, follow=True, as_json=True, receiver_options=fast)))

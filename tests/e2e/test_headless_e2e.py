@@ -6,7 +6,7 @@ import io
 import json
 from pathlib import Path
 
-from signal_tui.core import headless
+from signal_tui.cli import headless
 from signal_tui.core.session import Session
 from signal_tui.simulator.server import Simulator
 from tests.e2e.conftest import connected, make_config, wait_for

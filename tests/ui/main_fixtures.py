@@ -248,7 +248,7 @@ async def fill_cache(config: Config) -> None:
             description="Tue + Thu, 7pm",
             members=[ACCOUNT, PEOPLE["alice"][0], PEOPLE["bob"][0]],
         )
-        await session.ingestor.ingest_batch(envelopes())
+        await session.store.ingest_batch(envelopes())
     finally:
         await session.stop()
 

@@ -20,11 +20,11 @@ from test_admin_support import (
 from textual.widgets import ContentSwitcher, DataTable, Input, OptionList
 
 from signal_tui.simulator.server import Simulator
-from signal_tui.ui.screens.account import LINK, AccountSetupScreen, SwitchAccountScreen
-from signal_tui.ui.screens.devices import DevicesScreen
-from signal_tui.ui.screens.group_edit import GroupEditScreen
-from signal_tui.ui.screens.groups import GroupsScreen
-from signal_tui.ui.screens.profile import ProfileScreen
+from signal_tui.ui.screens.admin.account import LINK, AccountSetupScreen, SwitchAccountScreen
+from signal_tui.ui.screens.admin.devices import DevicesScreen
+from signal_tui.ui.screens.admin.group_edit import GroupEditScreen
+from signal_tui.ui.screens.admin.groups import GroupsScreen
+from signal_tui.ui.screens.admin.profile import ProfileScreen
 from signal_tui.ui.widgets.qr import QRCode
 
 

@@ -11,15 +11,20 @@ from test_admin_support import AdminHarness, config_for, status, wait_for
 from textual.widgets import Checkbox, ContentSwitcher, DataTable, Input, OptionList
 
 from signal_tui.simulator.server import Simulator
-from signal_tui.ui.screens.account import LINK, REGISTER, AccountSetupScreen, SwitchAccountScreen
-from signal_tui.ui.screens.admin_commands import ADMIN_COMMANDS, review_safety_number
-from signal_tui.ui.screens.contacts import ContactsScreen
-from signal_tui.ui.screens.devices import DevicesScreen
-from signal_tui.ui.screens.group_edit import GroupEditScreen
-from signal_tui.ui.screens.groups import GroupsScreen
-from signal_tui.ui.screens.identities import IdentitiesScreen
-from signal_tui.ui.screens.profile import ProfileScreen
-from signal_tui.ui.screens.server_attachments import ServerAttachmentsScreen
+from signal_tui.ui.commands import ADMIN_COMMANDS, review_safety_number
+from signal_tui.ui.screens.admin.account import (
+    LINK,
+    REGISTER,
+    AccountSetupScreen,
+    SwitchAccountScreen,
+)
+from signal_tui.ui.screens.admin.contacts import ContactsScreen
+from signal_tui.ui.screens.admin.devices import DevicesScreen
+from signal_tui.ui.screens.admin.group_edit import GroupEditScreen
+from signal_tui.ui.screens.admin.groups import GroupsScreen
+from signal_tui.ui.screens.admin.identities import IdentitiesScreen
+from signal_tui.ui.screens.admin.profile import ProfileScreen
+from signal_tui.ui.screens.admin.server_attachments import ServerAttachmentsScreen
 
 
 async def test_register_with_captcha_code_and_pin(tmp_path: Path) -> None:

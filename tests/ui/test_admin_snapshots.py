@@ -17,15 +17,15 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
 from signal_tui.simulator.server import Simulator
-from signal_tui.ui.screens import admin_commands
-from signal_tui.ui.screens.account import AccountSetupScreen
-from signal_tui.ui.screens.contacts import ContactsScreen
-from signal_tui.ui.screens.devices import DevicesScreen
-from signal_tui.ui.screens.group_edit import GroupEditScreen
-from signal_tui.ui.screens.groups import GroupsScreen
-from signal_tui.ui.screens.identities import IdentitiesScreen
-from signal_tui.ui.screens.profile import ProfileScreen
-from signal_tui.ui.screens.server_attachments import ServerAttachmentsScreen
+from signal_tui.ui.screens.admin import base as admin_commands
+from signal_tui.ui.screens.admin.account import AccountSetupScreen
+from signal_tui.ui.screens.admin.contacts import ContactsScreen
+from signal_tui.ui.screens.admin.devices import DevicesScreen
+from signal_tui.ui.screens.admin.group_edit import GroupEditScreen
+from signal_tui.ui.screens.admin.groups import GroupsScreen
+from signal_tui.ui.screens.admin.identities import IdentitiesScreen
+from signal_tui.ui.screens.admin.profile import ProfileScreen
+from signal_tui.ui.screens.admin.server_attachments import ServerAttachmentsScreen
 from signal_tui.ui.widgets.qr import QRCode
 
 SIZES = [(120, 40), (80, 24)]

@@ -22,7 +22,7 @@ from signal_tui.store.models import (
     Receipt,
     TextStyle,
 )
-from signal_tui.ui.screens.confirm import ConfirmScreen
+from signal_tui.ui.dialogs.confirm import ConfirmScreen
 from signal_tui.ui.screens.details import MessageDetailsScreen, details_text, format_size
 from signal_tui.ui.screens.emoji import EmojiPicker, search_emoji
 from signal_tui.ui.screens.help import HelpScreen

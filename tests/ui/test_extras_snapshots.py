@@ -25,8 +25,8 @@ from signal_tui.store.models import (
     Receipt,
     TextStyle,
 )
+from signal_tui.ui.dialogs.confirm import ConfirmScreen
 from signal_tui.ui.screens.attach import AttachmentPicker
-from signal_tui.ui.screens.confirm import ConfirmScreen
 from signal_tui.ui.screens.details import MessageDetailsScreen
 from signal_tui.ui.screens.emoji import EmojiPicker
 from signal_tui.ui.screens.help import HelpScreen

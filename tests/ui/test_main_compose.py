@@ -143,7 +143,7 @@ async def test_first_run_asks_for_the_missing_settings(tmp_path: Path) -> None:
 
 
 def test_demo_environment_is_throwaway(tmp_path: Path) -> None:
-    from signal_tui.demo import demo_environment
+    from signal_tui.cli.demo import demo_environment
 
     base = make_config(tmp_path)
     with demo_environment(base, trickle=False) as (demo_config, demo_sim):

@@ -164,7 +164,7 @@ async def test_hostile_body_is_literal_and_click_does_nothing(
 
 
 async def test_palette_lists_conversations_and_help(config: Config) -> None:
-    from signal_tui.ui.widgets.palette import _entries
+    from signal_tui.ui.commands import _entries
 
     app = make_app(config, start_session=False)
     async with app.run_test(size=(100, 30)) as pilot:

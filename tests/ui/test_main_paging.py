@@ -23,7 +23,7 @@ async def long_cache(tmp_path: Path) -> Config:
             start = ms(2026, 3, 1, 8)
             items = [said("alice", start + i * 60_000, f"message number {i}") for i in range(COUNT)]
             for chunk in range(0, COUNT, 500):
-                await session.ingestor.ingest_batch(items[chunk : chunk + 500])
+                await session.store.ingest_batch(items[chunk : chunk + 500])
         finally:
             await session.stop()
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from signal_tui.core.files import path_inside, safe_filename
-from signal_tui.core.safetext import clean, one_line
+from signal_tui.files import path_inside, safe_filename
+from signal_tui.text import clean, one_line
 
 
 def test_clean_strips_escape_sequences_and_bidi_overrides() -> None:

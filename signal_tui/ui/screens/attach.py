@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DirectoryTree, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from signal_tui.core.safetext import one_line
+from signal_tui.text import one_line
 from signal_tui.ui.screens.details import format_size
 from signal_tui.ui.widgets.image_preview import ImagePreview
 

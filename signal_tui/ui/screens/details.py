@@ -12,8 +12,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Collapsible, Static
 
-from signal_tui.core.safetext import clean, one_line
 from signal_tui.store.models import MessageDetails
+from signal_tui.text import clean, one_line
 
 
 def format_ts(ms: int | None) -> str:

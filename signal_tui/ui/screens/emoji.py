@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from signal_tui.core.safetext import one_line
+from signal_tui.text import one_line
 from signal_tui.ui.emoji_data import BY_CHAR, EMOJI, Emoji
 
 MAX_RESULTS = 200

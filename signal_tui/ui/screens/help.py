@@ -11,7 +11,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from signal_tui.core.safetext import clean, one_line
+from signal_tui.text import clean, one_line
 
 Sections = Sequence[tuple[str, Sequence[tuple[str, str]]]]
 

@@ -18,8 +18,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 from textual.worker import Worker
 
-from signal_tui.core.safetext import one_line
 from signal_tui.store.models import Conversation
+from signal_tui.text import one_line
 from signal_tui.ui.screens.main_actions import MainActions
 from signal_tui.ui.widgets.composer import Composer
 from signal_tui.ui.widgets.conversation_list import ConversationList

@@ -69,7 +69,7 @@ class MainActions:
             self.history.revealed.add(message.id)
             self.history.update_message(message)
         elif action in ("delete_everyone", "delete_me"):
-            from signal_tui.ui.screens.confirm import ConfirmScreen
+            from signal_tui.ui.dialogs.confirm import ConfirmScreen
 
             question = (
                 "Delete this message for everyone?"
@@ -83,7 +83,7 @@ class MainActions:
 
             self.app.push_screen(ConfirmScreen(question, yes="Delete"), confirmed)
         elif action == "save_attachment":
-            from signal_tui.ui.screens.admin_commands import PromptScreen
+            from signal_tui.ui.dialogs.prompt import PromptScreen
 
             def folder_chosen(folder: str | None) -> None:
                 if folder:
@@ -133,7 +133,7 @@ class MainActions:
 
     def action_send_to_many(self) -> None:
         """Pick several contacts, write one message, one send; results land in each chat."""
-        from signal_tui.ui.screens.admin_commands import PromptScreen
+        from signal_tui.ui.dialogs.prompt import PromptScreen
         from signal_tui.ui.screens.recipients import RecipientPicker
 
         def picked(addresses: list[str] | None) -> None:

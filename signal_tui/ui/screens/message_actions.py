@@ -15,7 +15,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from signal_tui.store.models import Message
-from signal_tui.ui.text import safe_line
+from signal_tui.text import safe_line
 
 
 class Action(NamedTuple):

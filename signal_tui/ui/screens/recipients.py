@@ -15,8 +15,8 @@ from textual.timer import Timer
 from textual.widgets import Button, Input, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from signal_tui.core.safetext import one_line
 from signal_tui.store.models import Conversation, Recipient
+from signal_tui.text import one_line
 from signal_tui.ui.screens.new_conversation import normalize_address
 
 DEBOUNCE_S = 0.05

@@ -16,8 +16,8 @@ from textual.timer import Timer
 from textual.widgets import Checkbox, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from signal_tui.core.safetext import clean, one_line
 from signal_tui.store.models import SearchHit
+from signal_tui.text import clean, one_line
 
 DEBOUNCE_S = 0.08
 START, END = "\x02", "\x03"

@@ -20,8 +20,8 @@ from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 
-from signal_tui.core.safetext import one_line
 from signal_tui.store.models import Message
+from signal_tui.text import one_line
 from signal_tui.ui.widgets.render import (
     attachment_line,
     clock_time,

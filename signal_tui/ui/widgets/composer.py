@@ -22,8 +22,8 @@ from textual.message import Message as TMessage
 from textual.widgets import Button, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from signal_tui.core.safetext import one_line
 from signal_tui.store.models import Message
+from signal_tui.text import one_line
 from signal_tui.ui.widgets.render import OBJECT_REPLACEMENT, format_size, utf16_len
 
 TYPING_EVERY = 5.0  # seconds between repeated "typing started" indicators
@@ -264,7 +264,7 @@ class Composer(Vertical):
         import shlex
         import subprocess
 
-        from signal_tui.core.files import private_dir, write_private
+        from signal_tui.files import private_dir, write_private
 
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
         folder = private_dir((self.scratch_dir or Path.cwd()) / "drafts")

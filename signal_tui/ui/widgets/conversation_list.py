@@ -20,8 +20,8 @@ from textual.message import Message as TMessage
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from signal_tui.core.safetext import one_line
 from signal_tui.store.models import Conversation
+from signal_tui.text import one_line
 from signal_tui.ui.widgets.render import relative_time
 from signal_tui.ui.widgets.theme import theme_colours
 

@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from rich.style import Style
 from rich.text import Text
 
-from signal_tui.core.safetext import clean, one_line
 from signal_tui.store.models import Conversation, Message
+from signal_tui.text import clean, one_line
 
 OBJECT_REPLACEMENT = "\ufffc"  # Signal's placeholder for a mention in the body
 SPOILER_CHAR = "░"

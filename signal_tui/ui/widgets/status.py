@@ -10,8 +10,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 from signal_tui.api.models import ReceiverState
-from signal_tui.core.safetext import one_line
 from signal_tui.store.models import Conversation
+from signal_tui.text import one_line
 from signal_tui.ui.widgets.render import conversation_subtitle
 
 _STATE_ICON = {

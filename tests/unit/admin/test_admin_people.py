@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from signal_tui.core.admin import Admin, AdminError
-from signal_tui.core.admin_setup import AccountSetup, remember_device
+from signal_tui.core.admin.setup import AccountSetup, remember_device
 
 from .conftest import Env
 

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 from aiohttp import web
 
-from signal_tui.core.admin_setup import AdminError, diagnose, normalise_number
+from signal_tui.core.admin.setup import AdminError, diagnose, normalise_number
 
 
 async def _serve(handler: Callable[[web.Request], web.StreamResponse]) -> tuple[web.AppRunner, str]:

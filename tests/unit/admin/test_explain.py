@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from signal_tui.api.errors import InvalidRequest, NotFound
-from signal_tui.core.admin_errors import AdminError, explain
+from signal_tui.core.errors import AdminError, explain
 
 ACTIONS = ["add_members", "remove_members", "edit_group", "link_device", "verify", "register", ""]
 

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from signal_tui.cli import headless
+from signal_tui.cli.export import md_escape
 from signal_tui.config import Config
-from signal_tui.core import headless
-from signal_tui.core.headless_export import md_escape
 from signal_tui.core.outbox import Failure, Outbox
 from signal_tui.core.outbox_support import read_attachment
 from signal_tui.store.models import Attachment, Message

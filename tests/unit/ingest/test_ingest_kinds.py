@@ -207,7 +207,7 @@ async def test_uuid_only_sender_gets_own_chat_not_unknown(store: Store) -> None:
 async def test_an_item_that_raises_is_skipped_and_the_rest_commits(
     store: Store, monkeypatch
 ) -> None:
-    from signal_tui.core.ingest import Ingestor
+    from signal_tui.store.ingest import Ingestor
 
     def boom(*_args) -> None:
         raise RuntimeError("bug in one handler")

@@ -10,8 +10,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Input
 
-from signal_tui.ui.screens.admin_commands import AdminScreen, PromptScreen, reset_table
-from signal_tui.ui.text import plain_line, safe_line
+from signal_tui.text import plain_line, safe_line
+from signal_tui.ui.dialogs.prompt import PromptScreen
+from signal_tui.ui.screens.admin.base import AdminScreen, reset_table
 
 
 class ContactsScreen(AdminScreen):

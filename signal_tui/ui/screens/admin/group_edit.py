@@ -14,9 +14,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Input, Label, Select
 
-from signal_tui.api.groupid import is_group_id
 from signal_tui.core.admin import LINK_STATES, GroupInfo
-from signal_tui.ui.screens.admin_commands import TIMER_CHOICES, AdminScreen, format_timer
+from signal_tui.ids import is_group_id
+from signal_tui.ui.screens.admin.base import TIMER_CHOICES, AdminScreen, format_timer
 
 PERMISSION_FIELDS = [
     ("add_members", "Who can add members"),

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from signal_tui.core.admin_errors import AdminError
-from signal_tui.core.files import private_dir, write_private
+from signal_tui.core.errors import AdminError
+from signal_tui.files import private_dir, write_private
 
 MAX_AVATAR_BYTES = 5 * 1024 * 1024
 STATUS_WORDS = {

@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if ns.command is None:
         return _run_tui(config, demo=ns.demo)
-    from signal_tui.core import headless
+    from signal_tui.cli import headless
 
     try:
         if ns.command == "receive":
@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run_tui(config: Config, *, demo: bool) -> int:
     if demo:
-        from signal_tui.demo import run_demo
+        from signal_tui.cli.demo import run_demo
 
         return run_demo(config)
     from signal_tui.ui.app import make_app

@@ -15,8 +15,9 @@ import json
 import logging
 from dataclasses import dataclass, field
 
-from signal_tui.core import ingest_data as d
-from signal_tui.store.addr import as_dict, as_list, as_str, as_ts, norm_number, norm_uuid
+from signal_tui.ids import norm_number, norm_uuid
+from signal_tui.store import envelopes as d
+from signal_tui.store.coerce import as_dict, as_list, as_str, as_ts
 from signal_tui.store.messages import get_messages
 from signal_tui.store.models import Attachment, IngestResult
 from signal_tui.store.rows import ATTACHMENT_COLS, attachment

@@ -12,8 +12,8 @@ import re
 from datetime import datetime
 from typing import Any, TextIO
 
-from signal_tui.core.safetext import clean, one_line
 from signal_tui.store.models import Conversation, Message
+from signal_tui.text import clean, one_line
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~-])")
 

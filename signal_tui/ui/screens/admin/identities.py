@@ -9,9 +9,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
-from signal_tui.core.admin_people import IdentityInfo
-from signal_tui.ui.screens.admin_commands import AdminScreen, confirm_screen, reset_table
-from signal_tui.ui.text import plain_line, safe, safe_line
+from signal_tui.core.admin.people import IdentityInfo
+from signal_tui.text import plain_line, safe, safe_line
+from signal_tui.ui.dialogs.confirm import ConfirmScreen
+from signal_tui.ui.screens.admin.base import AdminScreen, reset_table
 
 STATE_STYLE = {"verified": "bold green", "unverified": "", "untrusted": "bold red"}
 
@@ -113,7 +114,7 @@ class IdentitiesScreen(AdminScreen):
                 )
 
         self.app.push_screen(
-            confirm_screen(
+            ConfirmScreen(
                 f"Does {plain_line(i.name)}'s phone show exactly this safety number?\n\n"
                 f"{i.safety_number}",
                 yes="It matches",

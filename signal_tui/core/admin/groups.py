@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from signal_tui.core.admin_errors import AdminError
-from signal_tui.core.admin_people import read_image
+from signal_tui.core.admin.people import read_image
+from signal_tui.core.errors import AdminError
 
 T = TypeVar("T")
 DELETE_MEANS_LEAVE = (

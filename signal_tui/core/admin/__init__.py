@@ -20,16 +20,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from signal_tui.core.admin_errors import AdminError, explain
-from signal_tui.core.admin_groups import (
+from signal_tui.core.admin.groups import (
     DELETE_MEANS_LEAVE,
     LINK_STATES,
     PERMISSION_VALUES,
     GroupInfo,
     GroupsMixin,
 )
-from signal_tui.core.admin_people import IdentityInfo, PeopleMixin, ProfileInfo, read_image
-from signal_tui.core.admin_setup import AccountSetup, Diagnosis, diagnose, read_device
+from signal_tui.core.admin.people import IdentityInfo, PeopleMixin, ProfileInfo, read_image
+from signal_tui.core.admin.setup import AccountSetup, Diagnosis, diagnose, read_device
+from signal_tui.core.errors import AdminError, explain
 
 __all__ = [
     "DELETE_MEANS_LEAVE",

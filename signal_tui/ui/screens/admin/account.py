@@ -32,8 +32,7 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from signal_tui.config import Config, ConfigError, save_settings
-from signal_tui.core.admin_errors import AdminError
-from signal_tui.core.admin_setup import (
+from signal_tui.core.admin.setup import (
     CAPTCHA_URL,
     LINK_URI_LIFETIME,
     LINKED_DEVICE_NAME,
@@ -43,7 +42,8 @@ from signal_tui.core.admin_setup import (
     normalise_number,
     remember_device,
 )
-from signal_tui.ui.text import plain_line, safe, safe_line
+from signal_tui.core.errors import AdminError
+from signal_tui.text import plain_line, safe, safe_line
 from signal_tui.ui.widgets.qr import QRCode
 
 LINK = "__link__"

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from signal_tui.config import Config
-from signal_tui.core.safetext import clean, one_line
 from signal_tui.store.models import Conversation, Message
+from signal_tui.text import clean, one_line
 
 EXIT_SENT, EXIT_FAILED, EXIT_UNKNOWN, EXIT_QUEUED = 0, 1, 3, 4
 IDLE_EXIT = 1.5  # seconds with nothing received before `receive` (without --follow) returns
@@ -232,7 +232,7 @@ async def send_cmd(
 
 
 async def _resolve(session: Any, address: str) -> Conversation:
-    from signal_tui.api.groupid import is_group_id
+    from signal_tui.ids import is_group_id
 
     address = address.strip()
     if is_group_id(address):
@@ -304,7 +304,7 @@ async def export_cmd(
             convs = [conv]
         else:
             convs = await store.list_conversations(limit=1_000_000)
-        from signal_tui.core.headless_export import write_json, write_markdown
+        from signal_tui.cli.export import write_json, write_markdown
 
         if fmt == "json":
             await write_json(store, convs, out)

@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from signal_tui.ui.text import plain_line, safe
+from signal_tui.text import plain_line, safe
 
 
 class ConfirmScreen(ModalScreen[bool]):

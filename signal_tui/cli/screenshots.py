@@ -1,4 +1,4 @@
-"""Regenerate screenshots/*.svg and *.png from the demo: `python -m signal_tui.ui.screenshots [DIR]`.
+"""Regenerate screenshots/*.svg and *.png from the demo: `python -m signal_tui.cli.screenshots [DIR]`.
 
 Runs the demo simulator (no trickle, so the pictures do not depend on luck), drives the app with a
 Pilot at fixed terminal sizes and a clock pinned to the start of the run, and exports SVGs.
@@ -80,7 +80,7 @@ SHOTS: list[tuple[str, tuple[int, int], Shot]] = [
 
 async def shoot(out: Path, config: Config) -> list[Path]:
     """Take every shot in SHOTS against one demo server; return the SVG paths."""
-    from signal_tui.demo import demo_environment
+    from signal_tui.cli.demo import demo_environment
     from signal_tui.ui.app import make_app
 
     written: list[Path] = []

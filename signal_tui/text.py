@@ -8,6 +8,10 @@ them; the UI then wraps the result in `rich.text.Text`/`Content` (never markup).
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # rich is imported when a Text is built, so headless tools never pay for it
+    from rich.text import Text
 
 # C0 controls except TAB and LF, DEL, C1 controls, and the Unicode bidi embedding/override/isolate
 # characters plus the line/paragraph separators that break single-line widgets.
@@ -40,3 +44,25 @@ def one_line(text: object, limit: int | None = None) -> str:
     if limit is not None and len(flat) > limit:
         flat = flat[: max(0, limit - 1)].rstrip() + "…"
     return flat
+
+
+# --- the UI's door: cleaned text wrapped as rich Text (never markup) -------------------------------
+
+
+def safe(text: object, style: str = "") -> Text:
+    """Multi-line untrusted text as a rich Text: control characters stripped, no markup parsed."""
+    from rich.text import Text
+
+    return Text(clean(text), style=style, end="")
+
+
+def safe_line(text: object, style: str = "", limit: int | None = None) -> Text:
+    """Untrusted text folded onto one line (names, previews, titles)."""
+    from rich.text import Text
+
+    return Text(one_line(text, limit), style=style, end="", no_wrap=True, overflow="ellipsis")
+
+
+def plain_line(text: object, limit: int | None = None) -> str:
+    """Cleaned one-line str, for APIs that take str with markup=False (border titles, notify)."""
+    return one_line(text, limit)

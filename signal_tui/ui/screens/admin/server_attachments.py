@@ -15,13 +15,9 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer
 
 from signal_tui.core.admin import ServerAttachment
-from signal_tui.ui.screens.admin_commands import (
-    AdminScreen,
-    confirm_screen,
-    format_size,
-    reset_table,
-)
-from signal_tui.ui.text import plain_line, safe_line
+from signal_tui.text import plain_line, safe_line
+from signal_tui.ui.dialogs.confirm import ConfirmScreen
+from signal_tui.ui.screens.admin.base import AdminScreen, format_size, reset_table
 
 MEASURE_LIMIT = 200  # do not fetch more than this many files just to show sizes
 
@@ -103,7 +99,7 @@ class ServerAttachmentsScreen(AdminScreen):
                 )
 
         self.app.push_screen(
-            confirm_screen(
+            ConfirmScreen(
                 f"Delete {plain_line(item.id)} from the server? Copies already downloaded by "
                 "signal-tui stay on this computer.",
                 yes="Delete",
@@ -127,7 +123,7 @@ class ServerAttachmentsScreen(AdminScreen):
                 )
 
         self.app.push_screen(
-            confirm_screen(f"Delete all {len(ids)} attachment(s) from the server?", "Delete all"),
+            ConfirmScreen(f"Delete all {len(ids)} attachment(s) from the server?", "Delete all"),
             go,
         )
 

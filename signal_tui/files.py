@@ -7,7 +7,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from signal_tui.core.safetext import clean
+from signal_tui.text import clean
 
 _BAD = re.compile(r'[\\/:*?"<>|\x00]')
 _RESERVED = {

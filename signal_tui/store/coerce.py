@@ -1,4 +1,4 @@
-"""Address and value normalisation shared by the store and ingest.
+"""Value coercion shared by the store and ingest (addresses: `signal_tui.ids`).
 
 Envelopes are untrusted: any field may be missing, null or of the wrong type. These helpers turn a
 value into what the store can key on, or None, and never raise.
@@ -6,33 +6,8 @@ value into what the store can key on, or None, and never raise.
 
 from __future__ import annotations
 
-import re
-
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-_NUMBER = re.compile(r"^\+[0-9]{3,18}$")
 MAX_TS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z in ms
 MAX_INT = 2**63 - 1
-
-
-def norm_uuid(value: object) -> str | None:
-    """A lower-case ACI UUID, or None (PNI:..., usernames and garbage are not identities)."""
-    if isinstance(value, str) and _UUID.match(value):
-        return value.lower()
-    return None
-
-
-def norm_number(value: object) -> str | None:
-    """An E.164 number (spaces tolerated, as the server does), or None."""
-    if isinstance(value, str):
-        text = value.replace(" ", "")
-        if _NUMBER.match(text):
-            return text
-    return None
-
-
-def split_address(address: object) -> tuple[str | None, str | None]:
-    """(uuid, number) for an address that may be either (member lists mix both)."""
-    return norm_uuid(address), norm_number(address)
 
 
 def as_ts(value: object) -> int | None:

@@ -13,10 +13,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Input, Label, Static, Switch
 
-from signal_tui.core.admin_people import ProfileInfo
-from signal_tui.ui.screens.admin_commands import AdminScreen, confirm_screen, format_size
-from signal_tui.ui.screens.groups import image_text
-from signal_tui.ui.text import safe_line
+from signal_tui.core.admin.people import ProfileInfo
+from signal_tui.text import safe_line
+from signal_tui.ui.dialogs.confirm import ConfirmScreen
+from signal_tui.ui.screens.admin.base import AdminScreen, format_size
+from signal_tui.ui.screens.admin.groups import image_text
 
 
 class ProfileScreen(AdminScreen):
@@ -151,7 +152,7 @@ class ProfileScreen(AdminScreen):
         avatar_file = Path(avatar).expanduser() if avatar else None
 
         async def save() -> ProfileInfo | None:
-            from signal_tui.core.admin_errors import AdminError
+            from signal_tui.core.errors import AdminError
 
             try:
                 return await self.admin.update_profile(
@@ -178,7 +179,7 @@ class ProfileScreen(AdminScreen):
             else:
                 self.set_status("Not saved. Choose an avatar file to keep a picture.")
 
-        self.app.push_screen(confirm_screen(question, yes="Save without an avatar"), go)
+        self.app.push_screen(ConfirmScreen(question, yes="Save without an avatar"), go)
 
     def _remove_avatar(self) -> None:
         name = self.query_one("#name", Input).value
@@ -192,7 +193,7 @@ class ProfileScreen(AdminScreen):
                     self._saved("Avatar removed."),
                 )
 
-        self.app.push_screen(confirm_screen("Remove your profile picture?", yes="Remove"), go)
+        self.app.push_screen(ConfirmScreen("Remove your profile picture?", yes="Remove"), go)
 
 
 def _hidden_static() -> Static:

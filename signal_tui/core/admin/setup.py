@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from signal_tui.config import Config
-from signal_tui.core.admin_errors import AdminError, explain
-from signal_tui.core.files import private_dir, write_private
+from signal_tui.core.errors import AdminError, explain
+from signal_tui.files import private_dir, write_private
 
 CAPTCHA_URL = "https://signalcaptchas.org/registration/generate.html"
 LINK_URI_LIFETIME = 55.0  # seconds; the phone refuses a link code after about a minute

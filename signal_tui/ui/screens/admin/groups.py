@@ -15,17 +15,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Static
 
-from signal_tui.api.groupid import is_group_id
 from signal_tui.core.admin import DELETE_MEANS_LEAVE, GroupInfo
-from signal_tui.ui.screens.admin_commands import (
-    AdminScreen,
-    PromptScreen,
-    confirm_screen,
-    format_size,
-    format_timer,
-    reset_table,
-)
-from signal_tui.ui.text import plain_line, safe, safe_line
+from signal_tui.ids import is_group_id
+from signal_tui.text import plain_line, safe, safe_line
+from signal_tui.ui.dialogs.confirm import ConfirmScreen
+from signal_tui.ui.dialogs.prompt import PromptScreen
+from signal_tui.ui.screens.admin.base import AdminScreen, format_size, format_timer, reset_table
 
 PERMISSION_LABELS = {
     "add_members": "add members",
@@ -143,46 +138,7 @@ class GroupsScreen(AdminScreen):
         self.run_worker(partial(self._load_members, group), group="members", exclusive=True)
 
     def details_text(self, g: GroupInfo) -> Text:
-        out = Text()
-        out.append_text(safe_line(g.name or "(no name)", style="bold"))
-        out.append("\n")
-        if g.description:
-            out.append_text(safe(g.description, style="italic"))
-            out.append("\n")
-        role = {"admin": "you are an admin", "member": "you are a member"}.get(
-            g.role, "you left this group"
-        )
-        out.append(f"{len(g.members)} members · {role}")
-        if g.blocked:
-            out.append(" · blocked", style="bold")
-        out.append("\nInvite link: ")
-        if g.invite_link:
-            out.append("enabled ")
-            out.append_text(safe_line(g.invite_link, style="dim"))
-        else:
-            out.append("disabled")
-        if g.permissions:
-            perms = " · ".join(
-                f"{PERMISSION_LABELS.get(k, k)}: {VALUE_LABELS.get(v, v)}"
-                for k, v in sorted(g.permissions.items())
-            )
-            out.append(f"\nPermissions: {perms}")
-        out.append(f"\nDisappearing messages: {format_timer(g.expiry_seconds)}")
-        names = self._names
-        if g.pending_invites:
-            out.append(f"\nInvited, not yet joined ({len(g.pending_invites)}): ")
-            out.append_text(safe_line(", ".join(names(g.pending_invites)), limit=200))
-        if g.pending_requests:
-            out.append(f"\nAsking to join ({len(g.pending_requests)}): ")
-            out.append_text(safe_line(", ".join(names(g.pending_requests)), limit=200))
-        if g.member and g.pending_invites and self.session is not None:
-            own = {self.session.account}
-            if own & set(g.pending_invites):
-                out.append("\nYou are invited: press j to accept.")
-        return out
-
-    def _names(self, addresses: tuple[str, ...]) -> list[str]:
-        return [self._name_map.get(a, a) for a in addresses]
+        return details_text(g, self._name_map, self.session.account)
 
     async def _load_members(self, group: GroupInfo) -> None:
         rows = await self.admin.group_members(group)
@@ -232,12 +188,12 @@ class GroupsScreen(AdminScreen):
         return self.members[min(table.cursor_row, len(self.members) - 1)]
 
     def action_new(self) -> None:
-        from signal_tui.ui.screens.group_edit import GroupEditScreen
+        from signal_tui.ui.screens.admin.group_edit import GroupEditScreen
 
         self.app.push_screen(GroupEditScreen(self.session), self._edited)
 
     def action_edit(self) -> None:
-        from signal_tui.ui.screens.group_edit import GroupEditScreen
+        from signal_tui.ui.screens.admin.group_edit import GroupEditScreen
 
         if (group := self._need_group()) is not None:
             self.app.push_screen(GroupEditScreen(self.session, group), self._edited)
@@ -285,7 +241,7 @@ class GroupsScreen(AdminScreen):
                 )
 
         self.app.push_screen(
-            confirm_screen(
+            ConfirmScreen(
                 f"Remove {plain_line(recipient.display_name)} from {plain_line(group.name)}?",
                 yes="Remove",
             ),
@@ -319,7 +275,7 @@ class GroupsScreen(AdminScreen):
             if ok:
                 self.run_action(progress, lambda: fn(group.id), self._done(text))
 
-        self.app.push_screen(confirm_screen(question.format(name=plain_line(group.name)), yes), go)
+        self.app.push_screen(ConfirmScreen(question.format(name=plain_line(group.name)), yes), go)
 
     def action_leave(self) -> None:
         self._confirm_then(
@@ -370,7 +326,7 @@ async def _avatar_preview(data_dir: Any, group_id: str, data: bytes) -> Any:
     import asyncio
     from pathlib import Path
 
-    from signal_tui.core.files import private_dir, safe_filename, write_private
+    from signal_tui.files import private_dir, safe_filename, write_private
 
     folder = private_dir(Path(data_dir) / "group-avatars")
     path = folder / safe_filename(group_id.removeprefix("group.")[:40], "avatar")
@@ -402,3 +358,45 @@ def _as_text(line: Any) -> Text:
             out.append(seg.text, seg.style)
         return out
     return Text(str(line))
+
+
+def details_text(g: GroupInfo, name_map: dict[str, str], account: str) -> Text:
+    """What the details pane says about a group; every name and title is untrusted."""
+    out = Text()
+    out.append_text(safe_line(g.name or "(no name)", style="bold"))
+    out.append("\n")
+    if g.description:
+        out.append_text(safe(g.description, style="italic"))
+        out.append("\n")
+    role = {"admin": "you are an admin", "member": "you are a member"}.get(
+        g.role, "you left this group"
+    )
+    out.append(f"{len(g.members)} members · {role}")
+    if g.blocked:
+        out.append(" · blocked", style="bold")
+    out.append("\nInvite link: ")
+    if g.invite_link:
+        out.append("enabled ")
+        out.append_text(safe_line(g.invite_link, style="dim"))
+    else:
+        out.append("disabled")
+    if g.permissions:
+        perms = " · ".join(
+            f"{PERMISSION_LABELS.get(k, k)}: {VALUE_LABELS.get(v, v)}"
+            for k, v in sorted(g.permissions.items())
+        )
+        out.append(f"\nPermissions: {perms}")
+    out.append(f"\nDisappearing messages: {format_timer(g.expiry_seconds)}")
+
+    def names(addresses: tuple[str, ...]) -> list[str]:
+        return [name_map.get(a, a) for a in addresses]
+
+    if g.pending_invites:
+        out.append(f"\nInvited, not yet joined ({len(g.pending_invites)}): ")
+        out.append_text(safe_line(", ".join(names(g.pending_invites)), limit=200))
+    if g.pending_requests:
+        out.append(f"\nAsking to join ({len(g.pending_requests)}): ")
+        out.append_text(safe_line(", ".join(names(g.pending_requests)), limit=200))
+    if g.member and account in g.pending_invites:
+        out.append("\nYou are invited: press j to accept.")
+    return out

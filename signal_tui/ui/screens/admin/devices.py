@@ -10,14 +10,11 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
 from signal_tui.core.admin import DeviceInfo
-from signal_tui.ui.screens import admin_commands
-from signal_tui.ui.screens.admin_commands import (
-    AdminScreen,
-    PromptScreen,
-    confirm_screen,
-    reset_table,
-)
-from signal_tui.ui.text import plain_line, safe_line
+from signal_tui.text import plain_line, safe_line
+from signal_tui.ui.dialogs.confirm import ConfirmScreen
+from signal_tui.ui.dialogs.prompt import PromptScreen
+from signal_tui.ui.screens.admin import base as admin_commands
+from signal_tui.ui.screens.admin.base import AdminScreen, reset_table
 
 HELP = (
     "Linking and removing devices and sending a contacts sync work only when this server is the "
@@ -116,7 +113,7 @@ class DevicesScreen(AdminScreen):
                 )
 
         self.app.push_screen(
-            confirm_screen(
+            ConfirmScreen(
                 f"Remove the linked device {plain_line(device.name)} (id {device.id})? "
                 "It will stop receiving messages.",
                 yes="Remove",

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from signal_tui.api.groupid import to_rest_id
-from signal_tui.core.files import safe_filename
-from signal_tui.store.addr import as_dict, as_int, as_list, as_opt_int, as_str, as_ts
+from signal_tui.files import safe_filename
+from signal_tui.ids import to_rest_id
+from signal_tui.store.coerce import as_dict, as_int, as_list, as_opt_int, as_str, as_ts
 from signal_tui.store.tx import Tx, clean_name
 
 LONG_TEXT = "text/x-signal-plain"

@@ -1,0 +1,1 @@
+"""Administration screens: groups, devices, account setup, profile, contacts, safety numbers."""
