@@ -9,7 +9,7 @@ treats it as markup.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 ConversationKind = Literal["direct", "group"]
 # own-message states, in the order they progress; "failed"/"unknown" are terminal until acted on
@@ -219,6 +219,9 @@ class OutboxItem:
     payload: dict = field(default_factory=dict)  # what the engine needs to perform `kind`
     not_before: int = 0  # ms since epoch; retry backoff
     server_ts: int | None = None  # the server's timestamp once sent
+    # why the last attempt failed (engine-defined JSON: kind, recipients, challenge tokens...);
+    # None when no failure is recorded
+    details: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +17,25 @@ from signal_tui.store.models import Message, OutboxItem
 from signal_tui.store.tx import Tx
 
 _OUTBOX_STATES = {"queued", "sending", "sent", "failed", "unknown"}
+# rows.OUTBOX_COLS plus the failure details (schema V4), always the last column
+_COLS = f"{rows.OUTBOX_COLS}, details"
+
+
+def _item(row: Sequence[Any]) -> OutboxItem:
+    return replace(rows.outbox_item(row[:-1]), details=_load_details(row[-1]))
+
+
+def _load_details(text: str | None) -> dict[str, Any] | None:
+    return rows.load_extra(text) or None
+
+
+def _dump_details(details: dict[str, Any] | None) -> str | None:
+    return json.dumps(details) if details else None
 
 
 def _outbox(conn: sqlite3.Connection, oid: int) -> OutboxItem | None:
-    row = conn.execute(f"SELECT {rows.OUTBOX_COLS} FROM outbox WHERE id = ?", (oid,)).fetchone()
-    return rows.outbox_item(row) if row else None
+    row = conn.execute(f"SELECT {_COLS} FROM outbox WHERE id = ?", (oid,)).fetchone()
+    return _item(row) if row else None
 
 
 def _address(conn: sqlite3.Connection, rid: int | None, account: str) -> str | None:
@@ -158,11 +173,11 @@ class OutboxMixin:
 
         def run(conn: sqlite3.Connection) -> OutboxItem | None:
             row = conn.execute(
-                f"SELECT {rows.OUTBOX_COLS} FROM outbox WHERE state = 'queued' AND not_before <= ?"
+                f"SELECT {_COLS} FROM outbox WHERE state = 'queued' AND not_before <= ?"
                 " ORDER BY id LIMIT 1",
                 (int(now_ms),),
             ).fetchone()
-            return rows.outbox_item(row) if row else None
+            return _item(row) if row else None
 
         return await self._read(run)
 
@@ -174,17 +189,22 @@ class OutboxMixin:
         error: str | None = None,
         not_before: int | None = None,
         attempts_inc: bool = False,
+        details: dict[str, Any] | None = None,
     ) -> None:
-        """Move an item to `state` (the linked own message follows, except for 'sent')."""
+        """Move an item to `state` (the linked own message follows, except for 'sent').
+
+        `error` and `details` (the engine's JSON about the failure) replace the stored ones, so
+        a state change without them clears both."""
         if state not in _OUTBOX_STATES:
             raise ValueError(f"unknown outbox state {state!r}")
+        details_json = _dump_details(details)
 
         def run(tx: Tx) -> None:
             c = tx.conn
             c.execute(
-                "UPDATE outbox SET state = ?, error = ?, not_before = coalesce(?, not_before),"
-                " attempts = attempts + ? WHERE id = ?",
-                (state, error, not_before, int(attempts_inc), outbox_id),
+                "UPDATE outbox SET state = ?, error = ?, details = ?,"
+                " not_before = coalesce(?, not_before), attempts = attempts + ? WHERE id = ?",
+                (state, error, details_json, not_before, int(attempts_inc), outbox_id),
             )
             row = c.execute(
                 "SELECT kind, message_id, conversation_id FROM outbox WHERE id = ?", (outbox_id,)
@@ -200,9 +220,18 @@ class OutboxMixin:
         await self._write(run)
 
     async def outbox_sent(
-        self, outbox_id: int, server_ts: int, failures: dict[str, str] | None = None
+        self,
+        outbox_id: int,
+        server_ts: int,
+        failures: dict[str, str] | None = None,
+        *,
+        details: dict[str, Any] | None = None,
     ) -> Message | None:
-        """Mark sent and re-key the own message to the server's timestamp (see module doc)."""
+        """Mark sent and re-key the own message to the server's timestamp (see module doc).
+
+        `failures` are the recipients it did not reach (address -> reason); `details` is the
+        engine's JSON about them (replaces the stored details; None clears them)."""
+        details_json = _dump_details(details)
 
         def run(tx: Tx) -> Message | None:
             c = tx.conn
@@ -214,8 +243,9 @@ class OutboxMixin:
                 return None
             kind, mid, conv, recipients = row
             c.execute(
-                "UPDATE outbox SET state = 'sent', error = NULL, server_ts = ? WHERE id = ?",
-                (int(server_ts), outbox_id),
+                "UPDATE outbox SET state = 'sent', error = NULL, details = ?, server_ts = ?"
+                " WHERE id = ?",
+                (details_json, int(server_ts), outbox_id),
             )
             tx.touch(conv, "outbox")
             if kind != "send" or mid is None:
@@ -258,12 +288,24 @@ class OutboxMixin:
         wanted = list(states) if states is not None else None
 
         def run(conn: sqlite3.Connection) -> list[OutboxItem]:
-            sql = f"SELECT {rows.OUTBOX_COLS} FROM outbox"
+            sql = f"SELECT {_COLS} FROM outbox"
             args: list[str] = []
             if wanted is not None:
                 sql += f" WHERE state IN ({','.join('?' * len(wanted))})"
                 args = wanted
-            return [rows.outbox_item(r) for r in conn.execute(sql + " ORDER BY id", args)]
+            return [_item(r) for r in conn.execute(sql + " ORDER BY id", args)]
+
+        return await self._read(run)
+
+    async def outbox_failure_details(self) -> dict[int, dict[str, Any]]:
+        """outbox id -> stored failure details, for every row that has them (one cheap query,
+        not every row the outbox ever held)."""
+
+        def run(conn: sqlite3.Connection) -> dict[int, dict[str, Any]]:
+            found = conn.execute(
+                "SELECT id, details FROM outbox WHERE details IS NOT NULL ORDER BY id"
+            )
+            return {oid: d for oid, text in found if (d := _load_details(text)) is not None}
 
         return await self._read(run)
 

@@ -238,5 +238,12 @@ INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
 INSERT INTO messages_fts (messages_fts, rank) VALUES ('automerge', 16);
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3]
+# Why an outbox row's last attempt failed, as JSON written by the engine (core.outbox: the failure
+# kind, whom to trust after a safety-number change, captcha challenge tokens). It must survive a
+# restart: "trust and resend" and the captcha step need it after the app was closed. NULL: none.
+V4 = """
+ALTER TABLE outbox ADD COLUMN details TEXT;
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -35,6 +35,11 @@ SAMPLES: dict[int, str] = {
         INSERT INTO messages (id, conversation_id, author_id, sent_ts, received_ts, body)
             VALUES (2, 1, 1, 1700000000500, 1700000000600, 'my reply written at v3');
     """,
+    4: """
+        INSERT INTO outbox (id, kind, conversation_id, recipients, body, state, created_at, details)
+            VALUES (2, 'send', 1, '["+4915112345678"]', 'failed at v4', 'failed', 2,
+                    '{"kind": "untrusted_identity", "recipients": ["+4915112345678"]}');
+    """,
 }
 
 
@@ -73,6 +78,10 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, ver
         if version >= 2:
             items = await store.outbox_items()
             assert [i.body for i in items] == ["queued before upgrade"]
+            # rows from before V4 have no failure details; the column takes them now
+            assert items[0].details is None
+            await store.outbox_set(items[0].id, "failed", error="x", details={"kind": "file"})
+            assert (await store.outbox_items(["failed"]))[0].details == {"kind": "file"}
         # and the upgraded database takes new writes
         conv = await store.ensure_direct("+4915199999999")
         await store.add_outgoing(conv.id, "after upgrade", recipients=["+4915199999999"])
@@ -82,6 +91,22 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, ver
         ]
         ok = await store._read(lambda c: c.execute("PRAGMA integrity_check").fetchone()[0])
         assert ok == "ok"
+    finally:
+        await store.close()
+
+
+async def test_rows_written_at_the_current_version_read_back(tmp_path: Path) -> None:
+    """The newest sample rows (SAMPLES[SCHEMA_VERSION]) are never upgraded: read them as they are."""
+    path = tmp_path / "cache.sqlite3"
+    _build(path, SCHEMA_VERSION)
+    store = await Store.open(path, account=ME)
+    try:
+        [failed] = await store.outbox_items(["failed"])
+        assert failed.details == {
+            "kind": "untrusted_identity",
+            "recipients": ["+4915112345678"],
+        }
+        assert await store.outbox_failure_details() == {failed.id: failed.details}
     finally:
         await store.close()
 

@@ -67,6 +67,44 @@ async def test_queue_backoff_failure_and_restart(tmp_path: Path) -> None:
     await store.close()
 
 
+async def test_failure_details_survive_a_restart_and_clear_on_the_next_state(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "cache.sqlite3"
+    store = await Store.open(path, account=ME)
+    conv = await store.ensure_direct(ALICE)
+    _msg, item = await store.add_outgoing(conv.id, "are you still you?", recipients=[ALICE])
+    _msg2, partial = await store.add_outgoing(
+        conv.id, "to two", recipients=[ALICE, "+4915100000001"]
+    )
+    assert item.details is None
+    details = {"kind": "untrusted_identity", "recipients": [ALICE], "challenge_tokens": []}
+    await store.outbox_set(item.id, "failed", error="safety number changed", details=details)
+    partly = {"kind": "rate_limited", "recipients": ["+4915100000001"], "challenge_tokens": ["t"]}
+    await store.outbox_sent(
+        partial.id, 7000, {"+4915100000001": "RATE_LIMIT_FAILURE"}, details=partly
+    )
+    await store.close()
+
+    store = await Store.open(path, account=ME)
+    try:
+        [failed] = await store.outbox_items(["failed"])
+        assert (failed.id, failed.error, failed.details) == (
+            item.id,
+            "safety number changed",
+            details,
+        )
+        assert await store.outbox_failure_details() == {item.id: details, partial.id: partly}
+        # the next state change replaces them, like `error`: a retry starts clean
+        await store.outbox_set(item.id, "queued", error=None, not_before=0)
+        queued = await store.outbox_next(now_ms=10**13)
+        assert queued is not None and (queued.id, queued.details) == (item.id, None)
+        await store.outbox_sent(partial.id, 7000)
+        assert await store.outbox_failure_details() == {}
+    finally:
+        await store.close()
+
+
 async def test_local_actions_quote_and_delete_for_me(store: Store) -> None:
     await store.ingest_batch([text(1000, "question?")])
     conv = await store.find_conversation(ALICE)
