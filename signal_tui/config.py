@@ -1,9 +1,10 @@
 """Configuration: defaults < TOML file < SIGNAL_TUI_* environment < command-line flags.
 
 The TOML file lives in the XDG config dir (``~/.config/signal-tui/config.toml``). It is strict: an
-unknown or mistyped key is an error that names it. Secrets (basic-auth password, bearer token) may
-be given directly, through the environment, or by a command whose stdout is the secret; they are
-never printed (``repr`` hides them).
+unknown or mistyped key is an error that names it, and so is a table other than the optional
+``[signal-tui]`` / ``[server]`` sections (whose keys are read as if they were at the top level).
+Secrets (basic-auth password, bearer token) may be given directly, through the environment, or by
+a command whose stdout is the secret; they are never printed (``repr`` hides them).
 """
 
 from __future__ import annotations
@@ -142,6 +143,10 @@ def _suggest(key: str) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+# tables whose keys are read as top-level settings; any other table is an error
+_SECTIONS = ("signal-tui", "server")
+
+
 def load_file(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
@@ -149,20 +154,41 @@ def load_file(path: Path) -> dict[str, Any]:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    # accept an optional [server] / [signal-tui] style single table by flattening one level
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read: {_why(exc)}") from None
     flat: dict[str, Any] = {}
+    where: dict[str, str] = {}
+
+    def put(key: str, value: Any, place: str) -> None:
+        if key in flat:
+            raise ConfigError(f"{path}: {key!r} is set twice ({where[key]} and {place})")
+        flat[key], where[key] = value, place
+
     for key, value in raw.items():
-        if isinstance(value, dict):
-            for sub, subval in value.items():
-                flat[sub] = subval
-        else:
-            flat[key] = value
+        if not isinstance(value, dict):
+            put(key, value, "at the top level")
+            continue
+        if key not in _SECTIONS:
+            raise ConfigError(f"{path}: unknown section [{key}]{_section_hint()}")
+        for sub, subval in value.items():
+            if isinstance(subval, dict):
+                raise ConfigError(f"{path}: unknown section [{key}.{sub}]{_section_hint()}")
+            put(sub, subval, f"in [{key}]")
     out: dict[str, Any] = {}
     for key, value in flat.items():
         if key not in _FILE_KEYS:
             raise ConfigError(f"{path}: unknown setting {key!r}{_suggest(key)}")
         out[key] = _coerce(key, value, str(path))
     return out
+
+
+def _section_hint() -> str:
+    known = ", ".join(f"[{name}]" for name in _SECTIONS)
+    return f" (settings go at the top level or in {known})"
+
+
+def _why(exc: Exception) -> str:
+    return exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
 
 
 def load_env(environ: dict[str, str]) -> dict[str, Any]:

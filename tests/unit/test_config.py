@@ -52,3 +52,23 @@ def test_save_settings_round_trips(tmp_path: Path) -> None:
     cfg = load_config({"config_file": cfg_file}, {})
     assert (cfg.url, cfg.account) == ("http://127.0.0.1:9", "+15550001")
     assert cfg_file.stat().st_mode & 0o777 == 0o600
+
+
+def test_unknown_table_is_named(tmp_path: Path) -> None:
+    cfg_file = tmp_path / "c.toml"
+    cfg_file.write_text('[foo]\nurl = "http://x:1"\n')
+    with pytest.raises(ConfigError, match=r"unknown section \[foo\]"):
+        load_config({"config_file": cfg_file}, {})
+    cfg_file.write_text('[server.extra]\nurl = "http://x:1"\n')
+    with pytest.raises(ConfigError, match=r"unknown section \[server\.extra\]"):
+        load_config({"config_file": cfg_file}, {})
+
+
+def test_known_sections_are_read_and_a_key_set_twice_is_named(tmp_path: Path) -> None:
+    cfg_file = tmp_path / "c.toml"
+    cfg_file.write_text('[server]\nurl = "http://x:1"\n[signal-tui]\ntheme = "nord"\n')
+    cfg = load_config({"config_file": cfg_file}, {})
+    assert (cfg.url, cfg.theme) == ("http://x:1", "nord")
+    cfg_file.write_text('url = "http://a:1"\n[server]\nurl = "http://x:1"\n')
+    with pytest.raises(ConfigError, match=r"'url' is set twice"):
+        load_config({"config_file": cfg_file}, {})
