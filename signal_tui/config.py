@@ -4,21 +4,27 @@ The TOML file lives in the XDG config dir (``~/.config/signal-tui/config.toml``)
 unknown or mistyped key is an error that names it, and so is a table other than the optional
 ``[signal-tui]`` / ``[server]`` sections (whose keys are read as if they were at the top level).
 Secrets (basic-auth password, bearer token) may be given directly, through the environment, or by
-a command whose stdout is the secret; they are never printed (``repr`` hides them).
+a command whose stdout is the secret; they are never printed (``repr`` hides them). Account setup
+writes the file back changing only the keys it sets (comments and layout stay).
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import shlex
 import subprocess
+import tempfile
 import tomllib
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 import platformdirs
+import tomlkit
+import tomlkit.exceptions
 
 APP_NAME = "signal-tui"
 
@@ -230,28 +236,54 @@ def load_config(
 
 
 def save_settings(path: Path, updates: dict[str, Any]) -> None:
-    """Merge `updates` into the TOML file at `path` (used by account setup). Keeps other keys."""
-    current: dict[str, Any] = {}
-    if path.exists():
-        current = tomllib.loads(path.read_text(encoding="utf-8"))
+    """Set `updates` in the TOML file at `path` (used by account setup); a value None removes
+    the key. Only those keys change: comments, blank lines, order and everything else in the file
+    stay as the user wrote them. A key already in a [signal-tui] / [server] section is updated
+    there; a new key goes to the top level. The file is written atomically with mode 0600 (it
+    may hold secrets), through a symlink to its target."""
     for key in updates:
         if key not in _FILE_KEYS:
             raise ConfigError(f"unknown setting {key!r}")
-    current.update({k: (str(v) if isinstance(v, Path) else v) for k, v in updates.items()})
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lines = []
-    for key, value in current.items():
-        if isinstance(value, dict):
+    target = path.expanduser().resolve()
+    try:
+        # bytes, not read_text: universal newlines would turn a CRLF file into LF
+        doc = tomlkit.parse(target.read_bytes().decode("utf-8") if target.exists() else "")
+    except (tomlkit.exceptions.ParseError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    for key, value in updates.items():
+        home = _home_of(doc, key)
+        if value is None:
+            if home is not None:
+                del home[key]
             continue
-        lines.append(f"{key} = {_toml_value(value)}")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    os.chmod(path, 0o600)
+        (doc if home is None else home)[key] = str(value) if isinstance(value, Path) else value
+    _write_private(target, tomlkit.dumps(doc))
 
 
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{text}"'
+def _home_of(doc: tomlkit.TOMLDocument, key: str) -> MutableMapping[str, Any] | None:
+    """Where `key` is set now: the document itself, a known section (a table, inline or dotted),
+    or nowhere (None)."""
+    if key in doc and not isinstance(doc[key], dict):
+        return doc
+    for name in _SECTIONS:
+        section = doc.get(name)
+        if isinstance(section, dict) and key in section:
+            return section
+    return None
+
+
+def _write_private(target: Path, text: str) -> None:
+    """Replace `target` with `text` atomically; the file is 0600 from its first byte."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o600)  # mkstemp's default, made explicit: it may hold secrets
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

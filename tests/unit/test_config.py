@@ -54,6 +54,66 @@ def test_save_settings_round_trips(tmp_path: Path) -> None:
     assert cfg_file.stat().st_mode & 0o777 == 0o600
 
 
+COMMENTED = """\
+# signal-tui, set up by hand
+#   (the proxy wants basic auth)
+
+theme = "nord"   # dark, but not too dark
+url = "http://old.example:8080"  # the old box
+
+# who am I
+account = "+15550000000"
+auth_user = "me"
+auth_password_command = "pass show signal-proxy"
+
+[signal-tui]
+# pacing
+send_interval = 2.5
+"""
+
+
+def test_save_settings_changes_only_the_given_values(tmp_path: Path) -> None:
+    """Account setup rewrites url/account: comments, blank lines, key order, the section and
+    every other byte of the file stay; the file ends up 0600 (it names a password command)."""
+    cfg_file = tmp_path / "cfg" / "config.toml"
+    cfg_file.parent.mkdir()
+    cfg_file.write_text(COMMENTED)
+    cfg_file.chmod(0o644)
+    save_settings(cfg_file, {"url": "https://signal.example.org", "account": "+4917600000000"})
+    expected = COMMENTED.replace("http://old.example:8080", "https://signal.example.org").replace(
+        "+15550000000", "+4917600000000"
+    )
+    assert cfg_file.read_text() == expected
+    assert cfg_file.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in cfg_file.parent.iterdir()] == ["config.toml"]  # no temp file left
+    cfg = load_config({"config_file": cfg_file}, {})
+    assert (cfg.url, cfg.account, cfg.theme, cfg.send_interval) == (
+        "https://signal.example.org",
+        "+4917600000000",
+        "nord",
+        2.5,
+    )
+
+
+def test_save_settings_updates_a_key_where_it_lives(tmp_path: Path) -> None:
+    """A key set in a [server] section is changed there (not added again at the top level,
+    which would make the file set it twice); CRLF line ends stay CRLF."""
+    text = '# mine\r\n[server]\r\nurl = "http://a:1"  # keep\r\n'
+    cfg_file = tmp_path / "c.toml"
+    cfg_file.write_bytes(text.encode())
+    save_settings(cfg_file, {"url": "http://b:2"})
+    assert cfg_file.read_bytes() == text.replace("http://a:1", "http://b:2").encode()
+    assert load_config({"config_file": cfg_file}, {}).url == "http://b:2"
+
+
+def test_save_settings_refuses_a_broken_file(tmp_path: Path) -> None:
+    cfg_file = tmp_path / "c.toml"
+    cfg_file.write_text('url = "unterminated\n')
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        save_settings(cfg_file, {"account": "+1"})
+    assert cfg_file.read_text() == 'url = "unterminated\n'  # untouched
+
+
 def test_unknown_table_is_named(tmp_path: Path) -> None:
     cfg_file = tmp_path / "c.toml"
     cfg_file.write_text('[foo]\nurl = "http://x:1"\n')
