@@ -7,7 +7,8 @@ may have been delivered (a read timeout after the body went out) becomes ``unkno
 the user — a blind resend would duplicate the message on every phone of every recipient.
 
 Rows survive restarts: on start, rows left in ``sending`` by a crash become ``unknown`` for the
-same reason. Sends are paced per account (``min_interval``) so a burst does not trip Signal's rate
+same reason. So do the details of a failure (whom to trust, captcha challenge tokens): they are
+stored with the row and loaded back into ``failures`` on start. Sends are paced per account (``min_interval``) so a burst does not trip Signal's rate
 limiter. Typing indicators are not durable (stale ones are worse than none): fire and forget.
 """
 
@@ -26,7 +27,6 @@ from signal_tui.api.models import QuoteRef
 from signal_tui.core.outbox_support import (
     Failure,
     TypingState,
-    accepts_keyword,
     copy_ids,
     failure_from_error,
     item_kind,
@@ -87,8 +87,13 @@ class Outbox:
 
     # --- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:
-        """Turn rows a crash left in 'sending' into 'unknown', then start the worker."""
+        """Turn rows a crash left in 'sending' into 'unknown', load the stored failure details,
+        then start the worker."""
         await self.store.outbox_reset_stale()
+        for oid, details in (await self.store.outbox_failure_details()).items():
+            failure = Failure.from_dict(details)
+            if failure is not None:
+                self.failures.setdefault(oid, failure)
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self.run(), name="outbox")
 
@@ -208,7 +213,12 @@ class Outbox:
             for oid in copy_ids(item):
                 self.failures[oid] = failure
             await self.store.outbox_set(
-                item.id, "queued", error=failure.message, not_before=not_before, attempts_inc=True
+                item.id,
+                "queued",
+                error=failure.message,
+                not_before=not_before,
+                attempts_inc=True,
+                details=failure.to_dict(),
             )
             self._notify(item.id, "queued")
             return
@@ -221,10 +231,9 @@ class Outbox:
 
     async def _fail(self, outbox_id: int, state: str, failure: Failure) -> None:
         self.failures[outbox_id] = failure
-        kwargs: dict[str, Any] = {"error": failure.message, "attempts_inc": True}
-        if accepts_keyword(self.store.outbox_set, "details"):
-            kwargs["details"] = failure.to_dict()
-        await self.store.outbox_set(outbox_id, state, **kwargs)
+        await self.store.outbox_set(
+            outbox_id, state, error=failure.message, attempts_inc=True, details=failure.to_dict()
+        )
         self._notify(outbox_id, state)
 
     async def _set(self, outbox_id: int, state: str) -> None:
@@ -284,9 +293,16 @@ class Outbox:
             await self._sent_copies(item, payload, copies, int(result.timestamp), failed)
             return
         texts = {who: reason_text(f) for who, f in failed.items()}
-        await self.store.outbox_sent(item.id, int(result.timestamp), texts or None)
-        if failed:  # partial: what the UI needs to offer a fix for those recipients
-            self.failures[item.id] = recipient_failure(list(failed.values()))
+        # partial: what the UI needs to offer a fix for those recipients
+        failure = recipient_failure(list(failed.values())) if failed else None
+        await self.store.outbox_sent(
+            item.id,
+            int(result.timestamp),
+            texts or None,
+            details=failure.to_dict() if failure else None,
+        )
+        if failure is not None:
+            self.failures[item.id] = failure
         self._notify(item.id, "sent")
 
     async def _sent_copies(

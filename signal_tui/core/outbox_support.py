@@ -6,7 +6,6 @@ Split out of core/outbox.py to keep it readable; everything here is re-exported 
 from __future__ import annotations
 
 import asyncio
-import inspect
 import mimetypes
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,13 +77,6 @@ def copy_ids(item: Any) -> list[int]:
     if not isinstance(copies, list):
         return []
     return [int(c["outbox_id"]) for c in copies if isinstance(c, dict) and "outbox_id" in c]
-
-
-def accepts_keyword(fn: Any, name: str) -> bool:
-    try:
-        return name in inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return False
 
 
 def mention_ref(m: Any) -> MentionRef:

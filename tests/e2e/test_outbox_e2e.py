@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from signal_tui.config import Config
 from signal_tui.core.messenger import ActionError
+from signal_tui.core.outbox import Failure
 from signal_tui.core.session import Session
 from signal_tui.simulator.server import Simulator
 from tests.e2e.conftest import (
@@ -144,6 +146,75 @@ async def test_rate_limit_fails_with_challenge_tokens(sim: Simulator, session: S
     # the user solves the captcha: the challenge is submitted and the message resent
     await session.messenger.solve_captcha(failed, "signalcaptcha://solved-token")
     await _wait_status(session, msg.id, "sent")
+
+
+def _restartable(config: Config) -> Session:
+    return Session(config, receiver_options=FAST_RECEIVER, outbox_options=FAST_OUTBOX)
+
+
+async def _fail_then_close(config: Config, text: str) -> tuple[int, Failure]:
+    """Send `text` from a first app run until it fails; return the message id and the failure
+    that run saw, after closing the run (store, session, client) for good."""
+    first = _restartable(config)
+    await first.open()
+    try:
+        conv = await first.messenger.open_direct(BOB)
+        msg = await first.messenger.send(conv.id, text)
+        await first.start(receive=False)
+        await _wait_status(first, msg.id, "failed")
+        failed = await first.store.get_message(msg.id)
+        assert failed is not None
+        seen = await first.messenger.failure(failed)
+        assert seen is not None
+        return msg.id, seen
+    finally:
+        await first.stop()
+
+
+async def test_untrusted_identity_details_survive_a_restart_then_trust_and_resend(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    config = make_config(sim.url, sim.primary_account, tmp_path / "d")
+    sim.faults.untrusted.add(BOB)
+    message_id, seen = await _fail_then_close(config, "are you still you?")
+    assert seen.kind == "untrusted_identity" and seen.recipients == (BOB,)
+    again = _restartable(config)  # a new app run on the same SQLite file
+    await again.open()
+    try:
+        await again.start(receive=False)
+        failed = await again.store.get_message(message_id)
+        assert failed is not None and failed.status == "failed"
+        failure = await again.messenger.failure(failed)
+        assert failure == seen  # whom to trust is still known
+        await again.messenger.trust_and_resend(failed)
+        await _wait_status(again, message_id, "sent")
+        assert BOB not in sim.faults.untrusted
+        assert sends(sim) == 1
+    finally:
+        await again.stop()
+
+
+async def test_rate_limit_challenge_survives_a_restart_then_captcha_resends(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    config = make_config(sim.url, sim.primary_account, tmp_path / "d")
+    sim.faults.rate_limit_next = 1
+    message_id, seen = await _fail_then_close(config, "one too many")
+    assert seen.kind == "rate_limited" and seen.challenge_tokens
+    again = _restartable(config)
+    await again.open()
+    try:
+        await again.start(receive=False)
+        failed = await again.store.get_message(message_id)
+        assert failed is not None and failed.status == "failed"
+        failure = await again.messenger.failure(failed)
+        assert failure is not None and failure.challenge_tokens == seen.challenge_tokens
+        # without the stored token this raises "No captcha challenge is pending"
+        await again.messenger.solve_captcha(failed, "signalcaptcha://solved-token")
+        await _wait_status(again, message_id, "sent")
+        assert sends(sim) == 1
+    finally:
+        await again.stop()
 
 
 async def test_restart_turns_a_sending_row_into_unknown(sim: Simulator, tmp_path: Path) -> None:
