@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import mimetypes
 import re
-import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -301,7 +300,7 @@ class Messenger(RepairMixin, AttachmentActionsMixin):
         if message.poll.closed:
             raise ActionError("That poll is closed.", "invalid")
         conv = await self._conversation(message.conversation_id)
-        await self._apply_local_vote(message.id, [int(i) for i in option_indexes])
+        await self.store.apply_local_vote(message.id, [int(i) for i in option_indexes])
         await self.store.outbox_add(
             "vote",
             {
@@ -315,14 +314,3 @@ class Messenger(RepairMixin, AttachmentActionsMixin):
             message_id=message.id,
         )
         self._queued()
-
-    async def _apply_local_vote(self, message_id: int, options: list[int]) -> None:
-        """Show my vote at once. The store has no public apply_local_vote yet: use its generic
-        own-action entry point when present (vote_count from the clock: a later vote wins)."""
-        public = getattr(self.store, "apply_local_vote", None)
-        if public is not None:
-            await public(message_id, options)
-            return
-        generic = getattr(self.store, "_own_action", None)
-        if generic is not None:
-            await generic("vote", message_id, {"options": options, "count": int(time.time())})
