@@ -101,9 +101,14 @@ def _profile(app: SignalApp) -> None:
 
 
 def _contacts(app: SignalApp) -> None:
+    from signal_tui.store.models import Conversation
     from signal_tui.ui.screens.admin.contacts import ContactsScreen
 
-    app.push_screen(ContactsScreen(_session(app)))
+    def chosen(conversation: Conversation | None) -> None:
+        if conversation is not None:
+            app.open_conversation(conversation.id)
+
+    app.push_screen(ContactsScreen(_session(app)), chosen)
 
 
 def _identities(app: SignalApp) -> None:

@@ -78,13 +78,13 @@ async def run(config: Config, url: str, sim) -> dict[str, float]:
         while probe not in history.all_text():  # noqa: ASYNC110 (polling is the measurement)
             await asyncio.sleep(0.001)  # not pilot.pause: it also waits for the app to idle
         out["receive_ms"] = (time.perf_counter() - t) * 1000
-        before = app.repaints
+        before = main.repaints
         tag = int(time.time())
         for i in range(50):
             sim.incoming_text(ACCOUNT, sender, f"burst {tag} {i}")
         while f"burst {tag} 49" not in history.all_text():
             await pilot.pause(0.01)
-        out["burst_repaints"] = app.repaints - before
+        out["burst_repaints"] = main.repaints - before
         t = time.perf_counter()
         for q in ("m", "m1", "m12", "m123"):
             await app.store.search(q, limit=50)

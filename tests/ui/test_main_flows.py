@@ -117,7 +117,7 @@ async def test_receive_send_and_notify(config: Config, sim: Simulator) -> None:
             pilot,
             lambda: any("are you coming tonight?" in str(n.message) for n in app._notifications),
         )
-        assert app.repaints >= 1
+        assert app.main is not None and app.main.repaints >= 1
 
 
 async def test_hostile_body_is_literal_and_click_does_nothing(

@@ -1,14 +1,18 @@
 """Main screen: conversation list | header + history + composer, status line, footer.
 
-Siblings coordinate here: the list posts Selected, the composer posts Submitted/Typing, the
-history posts Activated. All I/O goes through the app's Session (store reads, Messenger
-commands) in workers; failures surface through the app's one error handler.
+It is given an open `Session` and applies what the App posts about it (ui/messages.py: store
+changes, receiver state, typing, new messages). Siblings coordinate here: the list posts
+Selected, the composer posts Submitted/Typing, the history posts Activated. All I/O goes
+through the session (store reads, Messenger commands) in workers; failures surface through the
+app's one error handler.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,23 +22,39 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 from textual.worker import Worker
 
+from signal_tui.core.messenger import Messenger
+from signal_tui.core.session import ReceiverState, Session
+from signal_tui.ids import split_address
+from signal_tui.store import Store
 from signal_tui.store.models import Conversation
 from signal_tui.text import one_line
+from signal_tui.ui.messages import (
+    MessagesArrived,
+    ReceiverStateChanged,
+    StoreChanged,
+    TypingChanged,
+    forward_failure,
+)
+from signal_tui.ui.notify import desktop_notify
 from signal_tui.ui.screens.main_actions import MainActions
-from signal_tui.ui.widgets.composer import Composer
+from signal_tui.ui.widgets.composer import Composer, Draft
 from signal_tui.ui.widgets.conversation_list import ConversationList
 from signal_tui.ui.widgets.history import History
+from signal_tui.ui.widgets.image_preview import render_image_lines
 from signal_tui.ui.widgets.status import ConversationHeader, StatusBar
 
-if TYPE_CHECKING:
-    from signal_tui.ui.app import SignalApp
+DEBOUNCE = 0.05  # seconds: a burst of store notices becomes one repaint
+QUIET = 0.2  # seconds without a repaint after which a notice is applied at once
+# which change kinds (store.models.Change.what) repaint what; "*" = unspecified
+LIST_CHANGES = {"*", "messages", "conversation", "read", "recipients", "groups"}
+HISTORY_CHANGES = {"*", "messages", "reactions", "receipts", "attachments", "recipients"}
+FRESH_SECONDS = 300  # messages older than this when they arrive are backlog, not news
+TYPING_TIMEOUT = 15  # seconds: a lost "stopped" must not leave the indicator on forever
 
 
 def _looks_like_address(text: str) -> bool:
-    t = text.strip()
-    return (t.startswith("+") and t[1:].replace(" ", "").isdigit()) or (
-        len(t) == 36 and t.count("-") == 4
-    )
+    uuid, number = split_address(text.strip())
+    return bool(uuid or number)
 
 
 class MainScreen(MainActions, Screen[None]):
@@ -49,50 +69,184 @@ class MainScreen(MainActions, Screen[None]):
         Binding("escape", "back", "Back", show=False),
     ]
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        session: Session,
+        *,
+        now: Callable[[], datetime] = datetime.now,
+        steady: bool = False,
+    ) -> None:
+        """`session` is open (its cache readable); `now` is the clock the views show time by;
+        `steady` turns off cursor blinking (snapshots with a pinned clock)."""
         super().__init__()
+        self.session = session
+        self.now = now
+        self.steady = steady
         self.conversation: Conversation | None = None
-        self._members: dict[int, str] = {}
+        self.receiver_state: ReceiverState = session.receiver_state
+        self.typing_names: dict[int, dict[int, str]] = {}
+        self.repaints = 0  # coalesced store repaints (tests and the benchmark read it)
+        self._pending: dict[int | None, set[str]] = {}
+        self._flush_timer: object | None = None
+        self._last_flush = 0.0
 
     @property
-    def sapp(self) -> SignalApp:
-        return self.app  # type: ignore[return-value]
+    def store(self) -> Store:
+        assert self.session.store is not None, "the main screen needs an open session"
+        return self.session.store
+
+    @property
+    def messenger(self) -> Messenger:
+        assert self.session.messenger is not None, "the main screen needs an open session"
+        return self.session.messenger
 
     def compose(self) -> ComposeResult:
-        now = self.sapp.now
+        now = self.now
         with Horizontal(id="body"):
             with Vertical(id="sidebar"):
                 filter_input = Input(
                     placeholder="Filter, or +number / UUID to start a chat", id="filter"
                 )
-                filter_input.cursor_blink = not self.sapp.pinned_clock  # steady snapshots
+                filter_input.cursor_blink = not self.steady
                 yield filter_input
                 yield ConversationList(now=now, id="conversations")
             with Vertical(id="chat"):
                 yield ConversationHeader(id="header")
                 yield History(now=now, id="history")
-                yield Composer(id="composer")
+                yield Composer(id="composer", steady=self.steady)
         yield StatusBar(id="status")
         yield Footer()
 
     def on_mount(self) -> None:
-        history = self.query_one(History)
-        try:
-            from signal_tui.ui.widgets.image_preview import render_image_lines
-
-            history.image_lines = render_image_lines
-        except ImportError:  # the preview module is optional
-            pass
-        self.query_one(Composer).scratch_dir = self.sapp.session_data_dir
-        self.query_one(ConversationHeader).show(None, self.sapp.receiver_state)
-        self.query_one(StatusBar).show(
-            self.sapp.receiver_state, account=self.sapp.config.account or ""
-        )
+        self.query_one(History).image_lines = render_image_lines
+        self.query_one(Composer).scratch_dir = self.session.data_dir
+        self.query_one(ConversationHeader).show(None, self.receiver_state)
+        self.query_one(StatusBar).show(self.receiver_state, account=self.session.account)
         self.query_one(ConversationList).focus()
-        self.sapp.main_ready()
+        self.load_conversations()
+
+    @work(group="list", exclusive=True, exit_on_error=False)
+    async def load_conversations(self) -> None:
+        """The whole list from the cache (one query on the summary table)."""
+        self.conv_list.set_all(await self.store.list_conversations())
+        self._update_unread()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        self.sapp.worker_failed(event)
+        forward_failure(self, event)
+
+    # --- what the app tells us about the session -------------------------------------------
+    @on(StoreChanged)
+    def handle_store_changed(self, event: StoreChanged) -> None:
+        """Leading edge after a quiet spell (a lone message shows at once), then a short
+        trailing debounce, so a burst of notices becomes one repaint."""
+        for cid, what in event.pending.items():
+            self._pending.setdefault(cid, set()).update(what)
+        if self._flush_timer is not None:
+            return
+        quiet = time.monotonic() - self._last_flush > QUIET
+        self._flush_timer = self.set_timer(0.001 if quiet else DEBOUNCE, self._flush_changes)
+
+    def _flush_changes(self) -> None:
+        self._flush_timer = None
+        self._last_flush = time.monotonic()
+        pending, self._pending = self._pending, {}
+        if pending:
+            self.run_worker(self._apply(pending), group="apply", exit_on_error=False)
+
+    async def _apply(self, pending: dict[int | None, set[str]]) -> None:
+        list_ids = {c for c, what in pending.items() if what & LIST_CHANGES}
+        history_ids = {c for c, what in pending.items() if what & HISTORY_CHANGES}
+        if not list_ids and not history_ids:
+            return  # e.g. outbox bookkeeping: nothing the user sees changed
+        self.repaints += 1
+        if None in list_ids:
+            self.conv_list.set_all(await self.store.list_conversations())
+        else:
+            for cid in list_ids:
+                assert cid is not None
+                conv = await self.store.get_conversation(cid)
+                if conv is None:
+                    self.conv_list.remove_conversation(cid)
+                else:
+                    self.conv_list.upsert(conv)
+        self._update_unread()
+        open_conv = self.conversation
+        if open_conv is not None and (None in history_ids or open_conv.id in history_ids):
+            fresh = self.conv_list.records.get(open_conv.id)
+            if fresh is not None:
+                self.conversation = fresh
+                self.query_one(ConversationHeader).show(fresh)
+            await self.history.reload()
+            if (
+                fresh is not None
+                and fresh.unread
+                and self.app.app_focus
+                and self.history.is_vertical_scroll_end
+            ):
+                self.mark_read(fresh.id)
+
+    def _update_unread(self) -> None:
+        total = sum(c.unread for c in self.conv_list.records.values())
+        self.query_one(StatusBar).show(unread=total)
+
+    @on(ReceiverStateChanged)
+    def handle_state_changed(self, event: ReceiverStateChanged) -> None:
+        self.receiver_state = event.state
+        self.query_one(StatusBar).show(event.state)
+        self.query_one(ConversationHeader).show(self.conversation, event.state)
+
+    @on(TypingChanged)
+    def handle_typing_changed(self, event: TypingChanged) -> None:
+        self._set_typing(event.conversation_id, event.recipient_id, event.started)
+
+    def _set_typing(self, conversation_id: int, recipient_id: int, started: bool) -> None:
+        self.conv_list.set_typing(conversation_id, recipient_id, started)
+        names = self.typing_names.setdefault(conversation_id, {})
+        if started:
+            names[recipient_id] = "…"
+            self._resolve_typing_name(conversation_id, recipient_id)
+            self.set_timer(
+                TYPING_TIMEOUT, lambda: self._set_typing(conversation_id, recipient_id, False)
+            )
+        else:
+            names.pop(recipient_id, None)
+        self.show_typing(conversation_id, list(names.values()))
+
+    @work(group="typing-name", exit_on_error=False)
+    async def _resolve_typing_name(self, conversation_id: int, recipient_id: int) -> None:
+        rcpt = await self.store.get_recipient(recipient_id)
+        names = self.typing_names.get(conversation_id, {})
+        if rcpt is not None and recipient_id in names:
+            names[recipient_id] = one_line(rcpt.display_name, 30)
+            self.show_typing(conversation_id, list(names.values()))
+
+    @on(MessagesArrived)
+    def handle_messages_arrived(self, event: MessagesArrived) -> None:
+        messages = event.messages
+        for m in messages:  # a message from someone who was typing ends their indicator
+            if not m.outgoing and m.author_id in self.typing_names.get(m.conversation_id, {}):
+                self._set_typing(m.conversation_id, m.author_id, False)
+        open_id = self.conversation.id if self.conversation else None
+        # only fresh messages: a first sync or a backlog after being offline must not raise
+        # a toast per batch of old history
+        fresh_after = (self.now().timestamp() - FRESH_SECONDS) * 1000
+        others = [
+            m for m in messages if not m.outgoing and m.kind == "text" and m.sent_ts >= fresh_after
+        ]
+        if open_id is not None and self.app.app_focus:
+            others = [m for m in others if m.conversation_id != open_id]
+        if not others:
+            return
+        last = others[-1]
+        body = one_line(last.body or ("attachment" if last.attachments else "new message"), 80)
+        title = one_line(last.author_name, 40) or "New message"
+        extra = f" (+{len(others) - 1} more)" if len(others) > 1 else ""
+        self.notify(f"{body}{extra}", title=title, markup=False, timeout=4)
+        config = self.session.config
+        if config.notify_bell:
+            self.app.bell()
+        if config.notify_desktop:
+            desktop_notify(title, body)
 
     # --- helpers used by the app -----------------------------------------------------------
     @property
@@ -107,10 +261,6 @@ class MainScreen(MainActions, Screen[None]):
     def composer(self) -> Composer:
         return self.query_one(Composer)
 
-    def show_state(self, state: Any) -> None:
-        self.query_one(StatusBar).show(state)
-        self.query_one(ConversationHeader).show(self.conversation, state)
-
     def show_typing(self, conversation_id: int, names: list[str]) -> None:
         if self.conversation is not None and self.conversation.id == conversation_id:
             text = (", ".join(names) + " typing…") if names else ""
@@ -124,7 +274,7 @@ class MainScreen(MainActions, Screen[None]):
     @work(group="open", exclusive=True, exit_on_error=False)
     async def open_conversation(self, conversation_id: int, message_id: int | None = None) -> None:
         """One page query + paint; focus the composer; mark read (receipts if enabled)."""
-        store = self.sapp.store
+        store = self.store
         conv = await store.get_conversation(conversation_id)
         if conv is None:
             return
@@ -148,17 +298,15 @@ class MainScreen(MainActions, Screen[None]):
 
     @work(group="members", exclusive=True, exit_on_error=False)
     async def load_members(self, conversation_id: int) -> None:
-        members = await self.sapp.store.group_members(conversation_id)
-        me = self.sapp.config.account
+        members = await self.store.group_members(conversation_id)
+        me = self.session.account
         self.composer.members = [
             (r.display_name, r.address) for r, _admin in members if r.address and r.number != me
         ]
 
     @work(group="read", exit_on_error=False)
     async def mark_read(self, conversation_id: int) -> None:
-        messenger = self.sapp.messenger
-        if messenger is not None:
-            await messenger.mark_read(conversation_id)
+        await self.messenger.mark_read(conversation_id)
 
     # --- filter / new conversation ---------------------------------------------------------
     @on(Input.Changed, "#filter")
@@ -184,20 +332,13 @@ class MainScreen(MainActions, Screen[None]):
 
     @work(group="new", exit_on_error=False)
     async def start_conversation(self, address: str) -> None:
-        messenger = self.sapp.messenger
-        if messenger is None:
-            return
-        conv = await messenger.open_direct(address)
+        conv = await self.messenger.open_direct(address)
         self.conv_list.upsert(conv)
         self.query_one("#filter", Input).value = ""
         self.open_conversation(conv.id)
 
     def action_new_conversation(self) -> None:
-        try:
-            from signal_tui.ui.screens.new_conversation import NewConversationScreen
-        except ImportError:
-            self.action_focus_filter()
-            return
+        from signal_tui.ui.screens.new_conversation import NewConversationScreen
 
         def done(address: str | None) -> None:
             if address:
@@ -225,13 +366,7 @@ class MainScreen(MainActions, Screen[None]):
 
     @on(Composer.AttachRequested)
     def handle_attach(self) -> None:
-        try:
-            from signal_tui.ui.screens.attach import AttachmentPicker
-        except ImportError:
-            self.notify(
-                "The file picker is not available; paste a file path instead.", markup=False
-            )
-            return
+        from signal_tui.ui.screens.attach import AttachmentPicker
 
         def done(paths: list[Path] | None) -> None:
             if paths:
@@ -247,9 +382,7 @@ class MainScreen(MainActions, Screen[None]):
 
     @work(group="typing", exclusive=True, exit_on_error=False)
     async def send_typing(self, conversation_id: int, started: bool) -> None:
-        messenger = self.sapp.messenger
-        if messenger is not None:
-            await messenger.typing(conversation_id, started)
+        await self.messenger.typing(conversation_id, started)
 
     @on(Composer.Submitted)
     def handle_submitted(self, event: Composer.Submitted) -> None:
@@ -259,11 +392,8 @@ class MainScreen(MainActions, Screen[None]):
         self.send_draft(self.conversation.id, event.draft)
 
     @work(group="send", exit_on_error=False)
-    async def send_draft(self, conversation_id: int, draft: Any) -> None:
-        messenger = self.sapp.messenger
-        if messenger is None:
-            self.notify("Not connected to an account.", severity="error", markup=False)
-            return
+    async def send_draft(self, conversation_id: int, draft: Draft) -> None:
+        messenger = self.messenger
         if draft.edit is not None:
             await messenger.edit(draft.edit, draft.text)
         else:

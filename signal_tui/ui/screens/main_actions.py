@@ -4,11 +4,19 @@ retry, trust and resend, open/save attachments, reveal spoilers, send to several
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 
 from signal_tui.store.models import Message
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from signal_tui.core.messenger import Messenger
+    from signal_tui.store import Store
+    from signal_tui.ui.widgets.composer import Composer
+    from signal_tui.ui.widgets.history import History
 
 
 def open_with_system(path: Path) -> bool:
@@ -29,13 +37,17 @@ def open_with_system(path: Path) -> bool:
 
 
 class MainActions:
-    """Mixed into MainScreen; uses its `sapp`, `composer`, `history`, `app` and `notify`
-    (no stubs here: a stub would shadow the Screen's own methods in the MRO)."""
+    """Mixed into MainScreen; uses its `store`, `messenger`, `composer`, `history`, `app` and
+    `notify` (no stubs here: a stub would shadow the Screen's own methods in the MRO)."""
 
-    sapp: Any
-    composer: Any
-    history: Any
-    app: Any
+    if TYPE_CHECKING:
+        app: App[object]
+        store: Store
+        messenger: Messenger
+        composer: Composer
+        history: History
+
+        def notify(self, message: str, **kwargs: Any) -> None: ...
 
     def message_actions(self, message: Message) -> None:
         from signal_tui.ui.screens.message_actions import MessageActions
@@ -100,9 +112,7 @@ class MainActions:
 
     @work(group="action", exit_on_error=False)
     async def act(self, action: str, message: Message, arg: str = "") -> None:
-        m = self.sapp.messenger
-        if m is None:
-            return
+        m = self.messenger
         if action == "react":
             await m.react(message, arg)
         elif action == "delete_everyone":
@@ -128,7 +138,7 @@ class MainActions:
     async def show_details(self, message_id: int) -> None:
         from signal_tui.ui.screens.details import MessageDetailsScreen
 
-        details = await self.sapp.store.message_details(message_id)
+        details = await self.store.message_details(message_id)
         self.app.push_screen(MessageDetailsScreen(details))
 
     def action_send_to_many(self) -> None:
@@ -146,11 +156,9 @@ class MainActions:
 
             self.app.push_screen(PromptScreen(f"Message to {len(addresses)} contacts:"), written)
 
-        self.app.push_screen(RecipientPicker(self.sapp.store), picked)
+        self.app.push_screen(RecipientPicker(self.store), picked)
 
     @work(group="send", exit_on_error=False)
     async def send_many(self, addresses: list[str], text: str) -> None:
-        messenger = self.sapp.messenger
-        if messenger is not None:
-            sent = await messenger.send_to_many(addresses, text)
-            self.notify(f"Sent to {len(sent)} conversations.", markup=False)
+        sent = await self.messenger.send_to_many(addresses, text)
+        self.notify(f"Sent to {len(sent)} conversations.", markup=False)

@@ -139,8 +139,9 @@ class Composer(Vertical):
     class Cancelled(TMessage):
         """Esc with nothing to cancel: the screen moves focus back."""
 
-    def __init__(self, **kw: Any) -> None:
+    def __init__(self, *, steady: bool = False, **kw: Any) -> None:
         super().__init__(**kw)
+        self.steady = steady  # no cursor blink (snapshots)
         self.attachments: list[Path] = []
         self.quote: Message | None = None
         self.editing: Message | None = None
@@ -155,7 +156,7 @@ class Composer(Vertical):
         yield Horizontal(id="chips")
         yield OptionList(id="mentions")
         area = MessageInput(id="input", soft_wrap=True, show_line_numbers=False)
-        area.cursor_blink = not getattr(self.app, "pinned_clock", False)
+        area.cursor_blink = not self.steady
         yield area
 
     @property

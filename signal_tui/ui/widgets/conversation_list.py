@@ -60,6 +60,14 @@ class ConversationList(ScrollView, can_focus=True):
         self.typing: dict[int, set[int]] = {}  # conversation id -> recipient ids typing
         self.filter = ""
         self._colours: dict[str, str] = {}
+        self._colours_theme = ""  # the theme _colours were resolved for
+
+    def notify_style_update(self) -> None:
+        """Styles changed; when the theme did, the colours painted into lines are stale."""
+        super().notify_style_update()
+        if self._colours and self.is_mounted and self.app.theme != self._colours_theme:
+            self._colours = {}
+            self.refresh()
 
     # --- data ------------------------------------------------------------------------------
     def set_all(self, conversations: Iterable[Conversation]) -> None:
@@ -109,6 +117,7 @@ class ConversationList(ScrollView, can_focus=True):
     # --- painting --------------------------------------------------------------------------
     def _colour(self, name: str) -> str:
         if not self._colours:
+            self._colours_theme = self.app.theme
             try:
                 self._colours = theme_colours(self.app.get_css_variables())
             except Exception:

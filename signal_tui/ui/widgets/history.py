@@ -24,6 +24,7 @@ from textual.strip import Strip
 from textual.worker import Worker
 
 from signal_tui.store.models import Message
+from signal_tui.ui.messages import forward_failure
 from signal_tui.ui.widgets.blocks import RenderContext, message_lines, separator_line
 from signal_tui.ui.widgets.history_paging import MAX_WINDOW, HistoryPaging
 from signal_tui.ui.widgets.render import PALETTE_VARIABLES, day_key, day_label
@@ -83,18 +84,26 @@ class History(HistoryPaging, ScrollView, can_focus=True):
         self._loading = False
         self._width = 0
         self._colours: dict[str, str] = {}
+        self._colours_theme = ""  # the theme _colours were resolved for
         self.self_id: int | None = None
         self.names: dict[int, str] = {}  # mention names resolved from the store
         self.loads = 0  # page queries run (tests and the benchmark read it)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        report = getattr(self.app, "worker_failed", None)
-        if report is not None:
-            report(event)
+        forward_failure(self, event)
+
+    def notify_style_update(self) -> None:
+        """Styles changed; when the theme did, the colours painted into lines are stale."""
+        super().notify_style_update()
+        if self._colours and self.is_mounted and self.app.theme != self._colours_theme:
+            self._colours = {}
+            self._cache.clear()
+            self.refresh()
 
     # --- layout ----------------------------------------------------------------------------
     def _render_ctx(self) -> RenderContext:
         if not self._colours:
+            self._colours_theme = self.app.theme
             try:
                 self._colours = theme_colours(self.app.get_css_variables())
             except Exception:

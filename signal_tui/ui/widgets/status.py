@@ -9,7 +9,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from signal_tui.api.models import ReceiverState
+from signal_tui.core.session import ReceiverState
 from signal_tui.store.models import Conversation
 from signal_tui.text import one_line
 from signal_tui.ui.widgets.render import conversation_subtitle

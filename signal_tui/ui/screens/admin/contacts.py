@@ -149,9 +149,6 @@ class ContactsScreen(AdminScreen):
             return await self.session.messenger.open_direct(contact.address)
 
         def opened(conversation: Any) -> None:
-            self.dismiss(conversation)
-            opener = getattr(self.app, "open_conversation", None)
-            if callable(opener):
-                opener(conversation.id)
+            self.dismiss(conversation)  # whoever pushed this screen opens the chat
 
         self.run_action("Opening the conversation…", open_chat, opened)

@@ -102,11 +102,7 @@ class GroupEditScreen(AdminScreen):
             self._pick()
 
     def _pick(self) -> None:
-        try:
-            from signal_tui.ui.screens.recipients import RecipientPicker
-        except ImportError:
-            self.set_status("Type the numbers or UUIDs into the members field.")
-            return
+        from signal_tui.ui.screens.recipients import RecipientPicker
 
         def chosen(addresses: list[str] | None) -> None:
             if addresses:

@@ -19,7 +19,6 @@ from signal_tui.core.admin import DELETE_MEANS_LEAVE, GroupInfo
 from signal_tui.ids import is_group_id
 from signal_tui.text import plain_line, safe, safe_line
 from signal_tui.ui.dialogs.confirm import ConfirmScreen
-from signal_tui.ui.dialogs.prompt import PromptScreen
 from signal_tui.ui.screens.admin.base import AdminScreen, format_size, format_timer, reset_table
 
 PERMISSION_LABELS = {
@@ -217,15 +216,10 @@ class GroupsScreen(AdminScreen):
                     self._done("Added."),
                 )
 
-        try:
-            from signal_tui.ui.screens.recipients import RecipientPicker
+        from signal_tui.ui.screens.recipients import RecipientPicker
 
-            picker = RecipientPicker(self.session.store, title="Add to the group…")
-            self.app.push_screen(picker, lambda v: chosen(_people(v)))
-        except ImportError:
-            self.app.push_screen(
-                PromptScreen("Add members: numbers or UUIDs, separated by commas"), chosen
-            )
+        picker = RecipientPicker(self.session.store, title="Add to the group…")
+        self.app.push_screen(picker, lambda v: chosen(_people(v)))
 
     def action_remove_member(self) -> None:
         if (group := self._need_group()) is None or (m := self._member()) is None:
@@ -318,15 +312,12 @@ def _split(value: str | list[str] | None) -> list[str]:
 
 
 async def _avatar_preview(data_dir: Any, group_id: str, data: bytes) -> Any:
-    """Half-block preview through the extras' image renderer, when it is there."""
-    try:
-        from signal_tui.ui.widgets.image_preview import render_image_lines
-    except ImportError:
-        return None
+    """Half-block preview of a group's avatar."""
     import asyncio
     from pathlib import Path
 
     from signal_tui.files import private_dir, safe_filename, write_private
+    from signal_tui.ui.widgets.image_preview import render_image_lines
 
     folder = private_dir(Path(data_dir) / "group-avatars")
     path = folder / safe_filename(group_id.removeprefix("group.")[:40], "avatar")

@@ -1,11 +1,6 @@
-"""Plain helpers for the app: the help text, readable error sentences, desktop notifications."""
+"""The help screen's text: every key, grouped by where it works."""
 
 from __future__ import annotations
-
-import shutil
-import subprocess
-
-from signal_tui.text import one_line
 
 HELP_SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
     (
@@ -49,34 +44,3 @@ HELP_SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
         ],
     ),
 ]
-
-
-def readable_error(error: BaseException | None) -> str:
-    """A sentence for the user; never a traceback."""
-    if error is None:
-        return "Something went wrong."
-    user_message = getattr(error, "user_message", None)
-    if callable(user_message):
-        try:
-            return one_line(user_message(), 300)
-        except Exception:
-            pass
-    text = one_line(str(error), 300)
-    if type(error).__name__ in ("ActionError", "SessionError", "ConfigError") and text:
-        return text
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
-
-
-def _desktop_notify(title: str, body: str) -> None:
-    """notify-send if present; never blocks the UI for long and never raises."""
-    exe = shutil.which("notify-send")
-    if not exe:
-        return
-    try:
-        subprocess.Popen(
-            [exe, "--app-name=signal-tui", "--", title, body],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-    except OSError:
-        pass
