@@ -1,23 +1,38 @@
-"""Turn server failures into plain sentences for the administration screens.
+"""The one error type users see, and the one translator into it.
 
-The client raises ``SignalApiError`` with a ``kind`` and the server's raw ``text`` (signal-cli's
-output, which is often a Java exception name). Admin screens need a sentence that says what went
-wrong *for the action the user tried* ("only admins can add members"), so the action is matched
-here with the text. Duck-typed on purpose: works with any exception carrying ``kind``/``text``.
+Everything core does (messenger, outbox repairs, administration, account setup) fails with
+``ActionError``: ``str(exc)`` is a sentence for the user, ``kind`` a machine word the UI offers
+the right fix by ("untrusted" -> trust and resend), ``details`` any facts that go with it.
+``explain(exc, action)`` turns anything else into one: the client's ``SignalApiError`` (a ``kind``
+and the server's raw ``text``, often a Java exception name) is matched with the action the user
+tried ("only admins can add members"); a configuration or file problem says so; an unexpected
+exception keeps its type name. Every screen and the CLI word failures through it, so one failure
+reads the same everywhere.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from signal_tui.api.errors import SignalApiError
+from signal_tui.config import ConfigError
+from signal_tui.text import one_line
 
-class AdminError(Exception):
-    """A failed administration action, worded for the user (``str(exc)``) with a machine kind."""
+
+class ActionError(Exception):
+    """A failed action, worded for the user (``str(exc)``), with a machine ``kind``."""
 
     def __init__(self, message: str, kind: str = "error", **details: Any) -> None:
         super().__init__(message)
         self.kind = kind
         self.details = details
+
+
+class SessionError(ActionError):
+    """The session cannot do what was asked yet (no url/account configured, cache not open)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "not_configured")
 
 
 # (substring of the server text, lower case) -> sentence; first match wins
@@ -133,30 +148,33 @@ _ACTION_RULES: dict[str, list[tuple[tuple[str, ...], str, str]]] = {
 }
 
 
-def explain(exc: BaseException, action: str = "") -> AdminError:
-    """An AdminError with a plain sentence for `exc` raised while doing `action`."""
-    if isinstance(exc, AdminError):
+def explain(exc: BaseException, action: str = "") -> ActionError:
+    """An ActionError with a plain sentence for `exc` raised while doing `action`."""
+    if isinstance(exc, ActionError):
         return exc
-    kind = str(getattr(exc, "kind", "") or "")
-    text = str(getattr(exc, "text", "") or "").strip()
+    if isinstance(exc, ConfigError):
+        return ActionError(_cap(str(exc)), "config")
+    if not isinstance(exc, SignalApiError):
+        if isinstance(exc, OSError):
+            return ActionError(_cap(f"could not read the file: {exc.strerror or exc}"), "file")
+        text = str(exc).strip()
+        name = type(exc).__name__
+        return ActionError(f"{name}: {text}" if text else name, "error")
+    kind = str(getattr(exc.kind, "value", exc.kind) or "")
+    text = str(exc.text or "").strip()
     lower = text.lower()
     for needles, rule_kind, sentence in _ACTION_RULES.get(action, []):
         if any(n in lower for n in needles):
-            return AdminError(_cap(sentence), rule_kind, server_text=text)
+            return ActionError(_cap(sentence), rule_kind, server_text=text)
     for needles, rule_kind, sentence in _TEXT_RULES:
         if any(n in lower for n in needles):
-            return AdminError(_cap(sentence), rule_kind, server_text=text)
+            return ActionError(_cap(sentence), rule_kind, server_text=text)
     if action in _PERMISSION_SENTENCES and any(w in lower for w in _PERMISSION_WORDS):
-        return AdminError(_cap(_PERMISSION_SENTENCES[action]), "not_admin", server_text=text)
-    if kind:
-        user_message = getattr(exc, "user_message", None)
-        sentence = user_message() if callable(user_message) else (text or str(exc))
-        if kind.lower() in {"not_found", "notfound"} and action.startswith("group"):
-            sentence = "that group no longer exists here"
-        return AdminError(_cap(str(sentence)), kind.lower(), server_text=text)
-    if isinstance(exc, OSError):
-        return AdminError(_cap(f"could not read the file: {exc.strerror or exc}"), "file")
-    return AdminError(_cap(str(exc) or type(exc).__name__), "error")
+        return ActionError(_cap(_PERMISSION_SENTENCES[action]), "not_admin", server_text=text)
+    sentence = exc.user_message()
+    if kind.lower() in {"not_found", "notfound"} and action.startswith("group"):
+        sentence = "that group no longer exists here"
+    return ActionError(_cap(one_line(sentence, 300)), kind.lower(), server_text=text)
 
 
 def _cap(sentence: str) -> str:

@@ -9,24 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from signal_tui.api.errors import SignalApiError
+from signal_tui.core.errors import ActionError, explain
 from signal_tui.core.outbox import Failure, item_payload
 from signal_tui.files import path_inside, private_dir
 from signal_tui.store.models import Conversation, Message
-from signal_tui.text import one_line
-
-
-class ActionError(Exception):
-    """A failed action, worded for the user. `kind` lets the UI offer the right fix."""
-
-    def __init__(self, message: str, kind: str = "error", **details: object) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.details = details
-
-
-def api_error(exc: SignalApiError) -> ActionError:
-    kind = getattr(exc.kind, "value", str(exc.kind))
-    return ActionError(one_line(exc.user_message()), kind)
 
 
 class RepairMixin:
@@ -75,7 +61,7 @@ class RepairMixin:
             for address in dict.fromkeys(targets):
                 await self.client.trust(self.account, address, trust_all_known_keys=True)
         except SignalApiError as exc:
-            raise api_error(exc) from None
+            raise explain(exc) from None
         await self.retry(message)
 
     async def _untrusted_among(self, conv: Conversation) -> list[str]:
@@ -83,7 +69,7 @@ class RepairMixin:
         try:
             identities = await self.client.identities(self.account)
         except SignalApiError as exc:
-            raise api_error(exc) from None
+            raise explain(exc) from None
         untrusted = {
             addr
             for ident in identities
@@ -109,7 +95,7 @@ class RepairMixin:
             for token in tokens:
                 await self.client.submit_rate_limit_challenge(self.account, token, captcha)
         except SignalApiError as exc:
-            raise api_error(exc) from None
+            raise explain(exc) from None
         await self.retry(message)
 
 
@@ -127,7 +113,7 @@ class AttachmentActionsMixin:
         except FileNotFoundError as exc:
             raise ActionError(f"Cannot download: {exc}.", "not_found") from None
         except SignalApiError as exc:
-            raise api_error(exc) from None
+            raise explain(exc) from None
         except OSError as exc:
             raise ActionError(f"Cannot save the file: {exc.strerror or exc}", "file") from None
 

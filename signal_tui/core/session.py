@@ -22,6 +22,7 @@ from signal_tui.api.models import ReceiverState
 from signal_tui.api.receiver import Receiver
 from signal_tui.config import Config
 from signal_tui.core.attachments import AttachmentManager
+from signal_tui.core.errors import SessionError
 from signal_tui.core.messenger import Messenger
 from signal_tui.core.outbox import Outbox
 from signal_tui.store.models import Message
@@ -31,13 +32,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+__all__ = ["ReceiverState", "Session", "SessionError"]
+
 StateCallback = Callable[[ReceiverState], None]
 TypingCallback = Callable[[int, int, bool], None]  # conversation id, recipient id, started
 MessagesCallback = Callable[[list[Message]], None]
-
-
-class SessionError(Exception):
-    """The session cannot start (missing url/account); worded for the user."""
 
 
 class Session:

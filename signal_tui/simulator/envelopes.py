@@ -1,4 +1,4 @@
-"""Envelope JSON exactly as signal-cli 0.14 prints it (rest-api-notes §3 field-presence rules).
+"""Envelope JSON exactly as signal-cli 0.14 prints it (tests/data/rest-api-notes.md §3 field-presence rules).
 
 Always present (possibly null): source, sourceNumber, sourceUuid, sourceName, sourceDevice, timestamp,
 serverReceivedTimestamp, serverDeliveredTimestamp. At most one content key. A dataMessage always has

@@ -6,7 +6,7 @@ is accepted too). Each item runs inside its own SAVEPOINT, so a malformed item i
 counted in `errors` while the rest of the batch commits; ingest never raises for bad input.
 Idempotent: messages are keyed by (author, sent timestamp), actions by their own timestamps
 (see store/actions.py); actions whose target is missing wait in the `pending` table.
-Every envelope shape handled here is described in rest-api-notes.md §3.
+Every envelope shape handled here is described in tests/data/rest-api-notes.md §3.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Validate requests and responses against the real server's swagger (2.0) with jsonschema.
 
-Where the real server deviates from its swagger (documented in shared/reference/rest-api-notes.md),
+Where the real server deviates from its swagger (documented in tests/data/rest-api-notes.md),
 callers pass `deviations=True`-style overrides explicitly, so every deviation is visible in a test.
 """
 

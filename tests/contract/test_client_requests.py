@@ -5,7 +5,7 @@ httpx.MockTransport that records the requests. For each recorded request: the me
 exist in the swagger, every query parameter is documented, and the JSON body validates against the
 documented body schema.
 
-Where the real server differs from its swagger (shared/reference/rest-api-notes.md), the notes win;
+Where the real server differs from its swagger (tests/data/rest-api-notes.md), the notes win;
 those places are listed in NOTES_OVERRIDE below, each with the reason, so every deviation is visible.
 """
 

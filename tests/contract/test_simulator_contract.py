@@ -1,6 +1,6 @@
 """Every simulator response validated against the swagger; documented deviations asserted explicitly.
 
-Each deviation (rest-api-notes.md) is a named test: the swagger schema must REJECT or not document
+Each deviation (tests/data/rest-api-notes.md) is a named test: the swagger schema must REJECT or not document
 what the real server (and so the simulator) does, and the actual shape is validated separately.
 """
 

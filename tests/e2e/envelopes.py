@@ -1,4 +1,4 @@
-"""Envelope builders for end-to-end tests: the shapes of rest-api-notes.md §3, plus hostile ones."""
+"""Envelope builders for end-to-end tests: the shapes of tests/data/rest-api-notes.md §3, plus hostile ones."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from signal_tui.core.messenger import ActionError
+from signal_tui.core.errors import ActionError
 from signal_tui.core.session import Session
 from signal_tui.simulator.server import Simulator
 from tests.e2e.conftest import connected, message_count, wait_for

@@ -1,6 +1,6 @@
 """Fixed cache content for the main-UI tests and snapshots, built through the real ingest path.
 
-The envelopes follow rest-api-notes.md §3. Names and bodies include hostile text (markup,
+The envelopes follow tests/data/rest-api-notes.md §3. Names and bodies include hostile text (markup,
 escape sequences, bidi overrides) so every snapshot also proves it is shown literally.
 """
 

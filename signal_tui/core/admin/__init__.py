@@ -2,9 +2,9 @@
 
 Every change the admin screens make goes through ``Admin`` (the UI never calls HTTP): it calls the
 SignalClient, writes what changed into the Store (so the conversation list and views update through
-the ordinary change notices), and turns failures into plain sentences (``AdminError``).
+the ordinary change notices), and turns failures into plain sentences (``ActionError``).
 
-Server facts this relies on (rest-api-notes.md):
+Server facts this relies on (tests/data/rest-api-notes.md):
 * ``DELETE /v1/groups/{n}/{gid}`` does not delete a group, it leaves it ("delete" = leave);
 * linking another device and sending a contacts sync only work on the primary device;
 * a profile update without ``base64_avatar`` REMOVES the avatar, so the avatar bytes we last set are
@@ -29,15 +29,15 @@ from signal_tui.core.admin.groups import (
 )
 from signal_tui.core.admin.people import IdentityInfo, PeopleMixin, ProfileInfo, read_image
 from signal_tui.core.admin.setup import AccountSetup, Diagnosis, diagnose, read_device
-from signal_tui.core.errors import AdminError, explain
+from signal_tui.core.errors import ActionError, explain
 
 __all__ = [
     "DELETE_MEANS_LEAVE",
     "LINK_STATES",
     "PERMISSION_VALUES",
     "AccountSetup",
+    "ActionError",
     "Admin",
-    "AdminError",
     "DeviceInfo",
     "Diagnosis",
     "GroupInfo",
@@ -67,7 +67,7 @@ class ServerAttachment:
 
 
 class Admin(GroupsMixin, PeopleMixin):
-    """Administration commands for one account. All methods raise AdminError on failure."""
+    """Administration commands for one account. All methods raise ActionError on failure."""
 
     def __init__(self, client: Any, store: Any, account: str, data_dir: Path) -> None:
         self.client = client
@@ -83,7 +83,7 @@ class Admin(GroupsMixin, PeopleMixin):
     async def _call(self, action: str, fn: Callable[..., Awaitable[T]], *args: Any, **kw: Any) -> T:
         try:
             return await fn(*args, **kw)
-        except AdminError:
+        except ActionError:
             raise
         except asyncio.CancelledError:
             raise
@@ -122,12 +122,12 @@ class Admin(GroupsMixin, PeopleMixin):
     async def link_device(self, uri: str) -> None:
         uri = uri.strip()
         if not uri.startswith("sgnl://linkdevice?") and not uri.startswith("tsdevice:/?"):
-            raise AdminError(
+            raise ActionError(
                 "Paste the whole link shown by the new device; it starts with sgnl://linkdevice?",
                 "bad_link",
             )
         if self.linked:
-            raise AdminError(
+            raise ActionError(
                 "This server is a linked device, not the primary device: link new devices "
                 "from your phone",
                 "not_primary",
@@ -136,7 +136,7 @@ class Admin(GroupsMixin, PeopleMixin):
 
     async def remove_device(self, device_id: int) -> None:
         if int(device_id) == 1:
-            raise AdminError("The primary device cannot be removed", "invalid")
+            raise ActionError("The primary device cannot be removed", "invalid")
         await self._call("remove_device", self.client.remove_device, self.account, int(device_id))
 
     async def sync_contacts(self) -> None:

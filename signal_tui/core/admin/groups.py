@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from signal_tui.core.admin.people import read_image
-from signal_tui.core.errors import AdminError
+from signal_tui.core.errors import ActionError
 
 T = TypeVar("T")
 DELETE_MEANS_LEAVE = (
@@ -156,9 +156,9 @@ class GroupsMixin:
     ) -> GroupInfo:
         name = name.strip()
         if not name:
-            raise AdminError("A group needs a name", "invalid")
+            raise ActionError("A group needs a name", "invalid")
         if group_link is not None and group_link not in LINK_STATES:
-            raise AdminError(f"Invite link must be one of {', '.join(LINK_STATES)}", "invalid")
+            raise ActionError(f"Invite link must be one of {', '.join(LINK_STATES)}", "invalid")
         _check_permissions(permissions)
         gid = await self._call(
             "create_group",
@@ -173,7 +173,9 @@ class GroupsMixin:
         )
         try:
             info = await self.refresh_group(gid)
-        except AdminError:  # listed only after the next receive on some servers: store what we know
+        except (
+            ActionError
+        ):  # listed only after the next receive on some servers: store what we know
             conv = await self.store.upsert_group(
                 gid, name=name, description=description or "", members=[self.account, *members],
                 admins=[self.account],
@@ -192,7 +194,7 @@ class GroupsMixin:
     async def _after_change(self, group_id: str) -> GroupInfo:
         try:
             return await self.refresh_group(group_id)
-        except AdminError:
+        except ActionError:
             cached = self._groups.get(group_id)
             if cached is None:
                 raise
@@ -213,7 +215,7 @@ class GroupsMixin:
         changes: dict[str, Any] = {}
         if name is not None:
             if not name.strip():
-                raise AdminError("A group needs a name", "invalid")
+                raise ActionError("A group needs a name", "invalid")
             changes["name"] = name.strip()
         if description is not None:
             changes["description"] = description
@@ -224,7 +226,7 @@ class GroupsMixin:
             changes["permissions"] = permissions
         if group_link is not None:
             if group_link not in LINK_STATES:
-                raise AdminError(f"Invite link must be one of {', '.join(LINK_STATES)}", "invalid")
+                raise ActionError(f"Invite link must be one of {', '.join(LINK_STATES)}", "invalid")
             changes["group_link"] = group_link
         if timer is not None:
             changes["expiration_time"] = int(timer)
@@ -239,7 +241,7 @@ class GroupsMixin:
 
     async def rename_group(self, group_id: str, name: str) -> GroupInfo:
         if not name.strip():
-            raise AdminError("A group needs a name", "invalid")
+            raise ActionError("A group needs a name", "invalid")
         return await self._update("edit_group", group_id, name=name.strip())
 
     async def set_group_description(self, group_id: str, description: str) -> GroupInfo:
@@ -258,7 +260,7 @@ class GroupsMixin:
 
     async def set_group_timer(self, group_id: str, seconds: int) -> GroupInfo:
         if seconds < 0:
-            raise AdminError("The timer cannot be negative", "invalid")
+            raise ActionError("The timer cannot be negative", "invalid")
         info = await self._update("timer", group_id, expiration_time=int(seconds))
         if info.conversation_id is not None:
             await self.store.set_conversation_expiry(info.conversation_id, int(seconds))
@@ -271,7 +273,7 @@ class GroupsMixin:
 
     async def set_group_link(self, group_id: str, state: str) -> GroupInfo:
         if state not in LINK_STATES:
-            raise AdminError(f"Invite link must be one of {', '.join(LINK_STATES)}", "invalid")
+            raise ActionError(f"Invite link must be one of {', '.join(LINK_STATES)}", "invalid")
         return await self._update("group_link", group_id, group_link=state)
 
     async def add_members(self, group_id: str, members: Sequence[str]) -> GroupInfo:
@@ -289,7 +291,7 @@ class GroupsMixin:
     async def _members(self, action: str, group_id: str, members: Sequence[str]) -> GroupInfo:
         members = [m.strip() for m in members if m and m.strip()]
         if not members:
-            raise AdminError("Pick at least one member", "invalid")
+            raise ActionError("Pick at least one member", "invalid")
         await self._call(action, getattr(self.client, action), self.account, group_id, members)
         return await self._after_change(group_id)
 
@@ -317,7 +319,7 @@ class GroupsMixin:
     async def _mark_left(self, group_id: str) -> GroupInfo:
         try:
             info = await self.refresh_group(group_id)
-        except AdminError:
+        except ActionError:
             info = self._groups.get(group_id) or GroupInfo(group_id, "")
         if info.member:  # the server may list it as still joined until the next receive
             conv = await self.store.upsert_group(
@@ -334,6 +336,6 @@ class GroupsMixin:
 def _check_permissions(perms: dict[str, str] | None) -> None:
     for key, value in (perms or {}).items():
         if key not in ("add_members", "edit_group", "send_messages"):
-            raise AdminError(f"Unknown permission {key!r}", "invalid")
+            raise ActionError(f"Unknown permission {key!r}", "invalid")
         if value not in PERMISSION_VALUES:
-            raise AdminError(f"{key} must be 'every-member' or 'only-admins'", "invalid")
+            raise ActionError(f"{key} must be 'every-member' or 'only-admins'", "invalid")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from signal_tui.core.errors import AdminError
+from signal_tui.core.errors import ActionError
 from signal_tui.files import private_dir, write_private
 
 MAX_AVATAR_BYTES = 5 * 1024 * 1024
@@ -111,7 +111,7 @@ class PeopleMixin:
         self._names_loaded = True
         try:
             await self.refresh_contacts()
-        except AdminError:
+        except ActionError:
             self._names_loaded = False
 
     async def contacts(self, query: str | None = None) -> list[Any]:
@@ -268,7 +268,7 @@ class PeopleMixin:
         current = await self.profile()
         name = (name if name is not None else current.name).strip()
         if not name:
-            raise AdminError("A profile name is required", "invalid")
+            raise ActionError("A profile name is required", "invalid")
         about = about if about is not None else current.about
         if avatar_file is not None:
             avatar: Any = await asyncio.to_thread(read_image, Path(avatar_file))
@@ -278,7 +278,7 @@ class PeopleMixin:
             avatar = await self._current_avatar()
             if avatar is None:
                 if not allow_without_avatar:
-                    raise AdminError(
+                    raise ActionError(
                         "signal-tui does not know your current avatar, and the server removes "
                         "it when a profile update leaves it out. Choose an avatar file, or "
                         "confirm that you have none.",
@@ -326,7 +326,7 @@ class PeopleMixin:
     async def set_username(self, username: str) -> ProfileInfo:
         username = username.strip().lstrip("@")
         if not username:
-            raise AdminError("Type a username", "invalid")
+            raise ActionError("Type a username", "invalid")
         result = await self._call("username", self.client.set_username, self.account, username)
         self._save_profile(
             username=getattr(result, "username", username),
@@ -345,9 +345,9 @@ def read_image(path: Path) -> bytes:
     try:
         data = path.expanduser().read_bytes()
     except OSError as exc:
-        raise AdminError(f"Could not read {path.name}: {exc.strerror or exc}", "file") from exc
+        raise ActionError(f"Could not read {path.name}: {exc.strerror or exc}", "file") from exc
     if len(data) > MAX_AVATAR_BYTES:
-        raise AdminError(f"{path.name} is too big for an avatar (over 5 MB)", "file")
+        raise ActionError(f"{path.name} is too big for an avatar (over 5 MB)", "file")
     from io import BytesIO
 
     from PIL import Image, UnidentifiedImageError
@@ -356,5 +356,5 @@ def read_image(path: Path) -> bytes:
         with Image.open(BytesIO(data)) as img:
             img.verify()
     except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise AdminError(f"{path.name} is not an image", "file") from exc
+        raise ActionError(f"{path.name} is not an image", "file") from exc
     return data

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from signal_tui.config import Config
-from signal_tui.core.errors import AdminError, explain
+from signal_tui.core.errors import ActionError, explain
 from signal_tui.files import private_dir, write_private
 
 CAPTCHA_URL = "https://signalcaptchas.org/registration/generate.html"
@@ -187,7 +187,7 @@ class AccountSetup:
     async def _call(self, action: str, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
         try:
             return await fn(*args, **kw)
-        except (AdminError, asyncio.CancelledError):
+        except (ActionError, asyncio.CancelledError):
             raise
         except Exception as exc:
             raise explain(exc, action) from exc
@@ -211,7 +211,7 @@ class AccountSetup:
         while True:
             try:
                 current = await self.accounts()
-            except AdminError:
+            except ActionError:
                 current = []
             new = [a for a in current if a not in known]
             if new:
@@ -219,7 +219,7 @@ class AccountSetup:
             if on_poll is not None:
                 on_poll()
             if deadline is not None and time.monotonic() > deadline:
-                raise AdminError("The phone did not finish linking in time", "timeout")
+                raise ActionError("The phone did not finish linking in time", "timeout")
             await asyncio.sleep(interval)
 
     async def register(
@@ -233,7 +233,7 @@ class AccountSetup:
     async def verify(self, number: str, code: str, pin: str | None = None) -> None:
         code = "".join(ch for ch in code if ch.isalnum())
         if not code:
-            raise AdminError("Type the verification code from the SMS or call", "invalid")
+            raise ActionError("Type the verification code from the SMS or call", "invalid")
         await self._call(
             "verify", self.client.verify, normalise_number(number), code, pin=pin or None
         )
@@ -263,7 +263,7 @@ def normalise_number(number: str) -> str:
     """'+49 176 1234-567' -> '+491761234567'; a number must start with + and a country code."""
     text = "".join(ch for ch in number.strip() if ch.isdigit() or ch == "+")
     if not text.startswith("+") or len(text) < 8 or "+" in text[1:]:
-        raise AdminError(
+        raise ActionError(
             "Type the number in international form, starting with + and the country code",
             "invalid",
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from signal_tui.core.admin import AdminError
+from signal_tui.core.admin import ActionError
 
 from .conftest import Env
 
@@ -72,11 +72,11 @@ async def test_delete_leaves_and_says_so(env1: Env) -> None:
 
 
 async def test_bad_input_is_refused_in_plain_words(env1: Env) -> None:
-    with pytest.raises(AdminError, match="needs a name"):
+    with pytest.raises(ActionError, match="needs a name"):
         await env1.admin.create_group("  ", [])
-    with pytest.raises(AdminError, match="Invite link"):
+    with pytest.raises(ActionError, match="Invite link"):
         await env1.admin.create_group("X", [], group_link="open")
-    with pytest.raises(AdminError) as err:
+    with pytest.raises(ActionError) as err:
         await env1.admin.rename_group("group.bm9wZQ==", "X")
     assert "group" in str(err.value).lower()
 
@@ -92,5 +92,5 @@ async def test_avatar_from_a_local_file(env1: Env, tmp_path) -> None:
     assert await env1.admin.group_avatar(info.id) == picture.read_bytes()
     not_image = tmp_path / "notes.txt"
     not_image.write_text("hello")
-    with pytest.raises(AdminError, match="not an image"):
+    with pytest.raises(ActionError, match="not an image"):
         await env1.admin.set_group_avatar(info.id, not_image)

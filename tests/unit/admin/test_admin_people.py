@@ -7,7 +7,7 @@ import base64
 import pytest
 from PIL import Image
 
-from signal_tui.core.admin import Admin, AdminError
+from signal_tui.core.admin import ActionError, Admin
 from signal_tui.core.admin.setup import AccountSetup, remember_device
 
 from .conftest import Env
@@ -27,17 +27,17 @@ async def test_link_and_remove_a_device(env: Env) -> None:
 
 
 async def test_device_errors_in_plain_words(env1: Env) -> None:
-    with pytest.raises(AdminError, match="sgnl://linkdevice"):
+    with pytest.raises(ActionError, match="sgnl://linkdevice"):
         await env1.admin.link_device("https://example.com")
-    with pytest.raises(AdminError) as err:
+    with pytest.raises(ActionError) as err:
         await env1.admin.link_device("sgnl://linkdevice?nonsense")
     assert err.value.kind == "bad_link"
-    with pytest.raises(AdminError, match="primary device cannot be removed"):
+    with pytest.raises(ActionError, match="primary device cannot be removed"):
         await env1.admin.remove_device(1)
     # a server that was linked to a phone is not the primary device: say so before asking
     remember_device(env1.data_dir, linked=True, device_name="signal-tui")
     linked = Admin(env1.client, env1.store, env1.account, env1.data_dir)
-    with pytest.raises(AdminError) as err:
+    with pytest.raises(ActionError) as err:
         await linked.link_device(LINK)
     assert err.value.kind == "not_primary" and "primary device" in str(err.value)
 
@@ -67,7 +67,7 @@ async def test_profile_name_change_keeps_the_avatar(env: Env, tmp_path) -> None:
 
 async def test_profile_update_without_known_avatar_asks_first(env1: Env) -> None:
     env1.sim.world.accounts[env1.account].person.avatar = None
-    with pytest.raises(AdminError) as err:
+    with pytest.raises(ActionError) as err:
         await env1.admin.update_profile(name="New")
     assert err.value.kind == "avatar_unknown" and "removes" in str(err.value)
     await env1.admin.update_profile(name="New", allow_without_avatar=True)
@@ -82,7 +82,7 @@ async def test_settings_and_username(env1: Env) -> None:
     profile = await env1.admin.set_username("@alex_tui")
     assert profile.username and profile.username.startswith("alex_tui.")
     assert profile.username_link and profile.username_link.startswith("https://signal.me/")
-    with pytest.raises(AdminError):
+    with pytest.raises(ActionError):
         await env1.admin.set_username("x!")
     profile = await env1.admin.delete_username()
     assert profile.username is None
@@ -136,7 +136,7 @@ async def test_server_attachments_list_size_delete(env1: Env) -> None:
     target = items[sizes.index(len(data))]
     await env1.admin.delete_server_attachment(target.id)
     assert target.id not in {i.id for i in await env1.admin.server_attachments()}
-    with pytest.raises(AdminError, match="no longer on the server"):
+    with pytest.raises(ActionError, match="no longer on the server"):
         await env1.admin.delete_server_attachment(target.id)
 
 
@@ -176,6 +176,6 @@ async def test_contacts_sync_only_from_the_primary(env1: Env) -> None:
     linked_number = env1.sim.complete_link()
     assert linked_number
     linked = Admin(env1.client, env1.store, linked_number, env1.data_dir / "linked")
-    with pytest.raises(AdminError) as err:
+    with pytest.raises(ActionError) as err:
         await linked.sync_contacts()
     assert err.value.kind == "not_primary"

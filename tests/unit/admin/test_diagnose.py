@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 from aiohttp import web
 
-from signal_tui.core.admin.setup import AdminError, diagnose, normalise_number
+from signal_tui.core.admin.setup import ActionError, diagnose, normalise_number
 
 
 async def _serve(handler: Callable[[web.Request], web.StreamResponse]) -> tuple[web.AppRunner, str]:
@@ -106,7 +106,7 @@ async def test_signal_server_reports_its_mode(server) -> None:
 
 def test_numbers_are_normalised_or_refused() -> None:
     assert normalise_number(" +49 176 1234-567 ") == "+491761234567"
-    with pytest.raises(AdminError):
+    with pytest.raises(ActionError):
         normalise_number("0176 1234567")
 
 

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from signal_tui.api.errors import InvalidRequest, NotFound
-from signal_tui.core.errors import AdminError, explain
+from signal_tui.core.errors import ActionError, explain
 
 ACTIONS = ["add_members", "remove_members", "edit_group", "link_device", "verify", "register", ""]
 
@@ -14,7 +14,7 @@ ACTIONS = ["add_members", "remove_members", "edit_group", "link_device", "verify
 @given(text=st.text(max_size=300), action=st.sampled_from(ACTIONS))
 def test_any_server_text_gives_a_sentence(text: str, action: str) -> None:
     err = explain(InvalidRequest(text, status=400), action)
-    assert isinstance(err, AdminError)
+    assert isinstance(err, ActionError)
     assert str(err) and str(err)[0] == str(err)[0].upper()
     assert err.kind
 

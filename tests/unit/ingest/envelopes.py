@@ -1,4 +1,4 @@
-"""Builders for receive items shaped exactly as rest-api-notes.md §3 shows them."""
+"""Builders for receive items shaped exactly as tests/data/rest-api-notes.md §3 shows them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every envelope kind of rest-api-notes.md §3, through ingest into what the user sees."""
+"""Every envelope kind of tests/data/rest-api-notes.md §3, through ingest into what the user sees."""
 
 from __future__ import annotations
 

@@ -42,7 +42,7 @@ from signal_tui.core.admin.setup import (
     normalise_number,
     remember_device,
 )
-from signal_tui.core.errors import AdminError
+from signal_tui.core.errors import ActionError
 from signal_tui.text import plain_line, safe, safe_line
 from signal_tui.ui.widgets.qr import QRCode
 
@@ -215,7 +215,7 @@ class AccountSetupScreen(Screen[Config | None]):
         self.status("Asking the server for its accounts…")
         try:
             accounts = await self._setup().accounts()
-        except AdminError as exc:
+        except ActionError as exc:
             self.status(str(exc), error=True)
             accounts = []
         else:
@@ -254,7 +254,7 @@ class AccountSetupScreen(Screen[Config | None]):
         known = set(self.known_accounts)
         try:
             known |= set(await setup.accounts())
-        except AdminError:
+        except ActionError:
             pass
         expires = 0.0
         while True:
@@ -262,7 +262,7 @@ class AccountSetupScreen(Screen[Config | None]):
             if now >= expires:
                 try:
                     self.link_uri = await setup.link_uri(LINKED_DEVICE_NAME)
-                except AdminError as exc:
+                except ActionError as exc:
                     state.update(safe(str(exc)))
                     self.status(str(exc), error=True)
                     return
@@ -272,7 +272,7 @@ class AccountSetupScreen(Screen[Config | None]):
             state.update(f"Waiting for your phone… a new code appears in {left} s.")
             try:
                 current = await setup.accounts()
-            except AdminError:
+            except ActionError:
                 current = []
             new = [a for a in current if a not in known]
             if new:
@@ -285,7 +285,7 @@ class AccountSetupScreen(Screen[Config | None]):
     def request_code(self) -> None:
         try:
             number = normalise_number(self.query_one("#number", Input).value)
-        except AdminError as exc:
+        except ActionError as exc:
             self.status(str(exc), error=True)
             return
         self.register_number = number
@@ -299,7 +299,7 @@ class AccountSetupScreen(Screen[Config | None]):
     async def _register(self, number: str, captcha: str | None, voice: bool) -> None:
         try:
             await self._setup().register(number, captcha=captcha, voice=voice)
-        except AdminError as exc:
+        except ActionError as exc:
             if exc.kind in ("captcha_required", "captcha_invalid"):
                 self.query_one("#captcha-box").add_class("-shown")
                 self.query_one("#captcha-help", Static).update(
@@ -321,7 +321,7 @@ class AccountSetupScreen(Screen[Config | None]):
         if not number:
             try:
                 number = normalise_number(self.query_one("#number", Input).value)
-            except AdminError as exc:
+            except ActionError as exc:
                 self.status(str(exc), error=True)
                 return
         code = self.query_one("#code", Input).value
@@ -332,7 +332,7 @@ class AccountSetupScreen(Screen[Config | None]):
     async def _verify(self, number: str, code: str, pin: str | None) -> None:
         try:
             await self._setup().verify(number, code, pin)
-        except AdminError as exc:
+        except ActionError as exc:
             self.status(str(exc), error=True)
             if exc.kind in ("pin_required", "bad_pin"):
                 self.query_one("#pin", Input).focus()

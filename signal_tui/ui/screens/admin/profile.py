@@ -150,14 +150,14 @@ class ProfileScreen(AdminScreen):
         avatar_file = Path(avatar).expanduser() if avatar else None
 
         async def save() -> ProfileInfo | None:
-            from signal_tui.core.errors import AdminError
+            from signal_tui.core.errors import ActionError
 
             try:
                 return await self.admin.update_profile(
                     name=name, about=about, avatar_file=avatar_file,
                     allow_without_avatar=allow_without_avatar,
                 )  # fmt: skip
-            except AdminError as exc:
+            except ActionError as exc:
                 if exc.kind != "avatar_unknown":
                     raise
                 self.app.call_later(self._ask_without_avatar, str(exc))
