@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from signal_tui.api.errors import ErrorKind, SignalApiError
+from signal_tui.core.ports import AttachmentClient, AttachmentStore
 from signal_tui.files import path_inside, private_dir, write_private
 
 log = logging.getLogger(__name__)
@@ -31,8 +32,8 @@ class AttachmentManager:
 
     def __init__(
         self,
-        store: Any,
-        client: Any,
+        store: AttachmentStore,
+        client: AttachmentClient,
         data_dir: Path,
         *,
         concurrency: int = 2,

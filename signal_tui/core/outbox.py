@@ -36,6 +36,7 @@ from signal_tui.core.outbox_support import (
     reason_text,
     recipient_failure,
 )
+from signal_tui.core.ports import OutboxClient, OutboxStore
 from signal_tui.text import one_line
 
 __all__ = ["TERMINAL_STATES", "Failure", "Outbox", "failure_from_error", "item_payload"]
@@ -58,8 +59,8 @@ class Outbox:
 
     def __init__(
         self,
-        store: Any,
-        client: Any,
+        store: OutboxStore,
+        client: OutboxClient,
         account: str,
         *,
         min_interval: float,
