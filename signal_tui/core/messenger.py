@@ -16,13 +16,11 @@ from typing import Any
 
 from signal_tui.api.errors import ErrorKind, SignalApiError
 from signal_tui.api.models import ReceiverState
-from signal_tui.core.messenger_actions import (
-    ActionError,
-    AttachmentActionsMixin,
-    RepairMixin,
-    api_error,
-)
+from signal_tui.core.attachments import AttachmentManager
+from signal_tui.core.errors import ActionError, explain
+from signal_tui.core.messenger_actions import AttachmentActionsMixin, RepairMixin
 from signal_tui.core.outbox import Outbox
+from signal_tui.core.ports import MessengerClient, MessengerStore
 from signal_tui.ids import is_group_id
 from signal_tui.store.models import Conversation, Message
 from signal_tui.text import one_line
@@ -37,14 +35,19 @@ _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 class Messenger(RepairMixin, AttachmentActionsMixin):
     """Commands. Constructed by core.session.Session with a SignalClient, Store and Outbox."""
 
+    store: MessengerStore
+    client: MessengerClient
+    outbox: Outbox
+    attachments: AttachmentManager | None
+
     def __init__(
         self,
-        store: Any,
-        client: Any,
+        store: MessengerStore,
+        client: MessengerClient,
         outbox: Outbox,
         account: str,
         *,
-        attachments: Any = None,
+        attachments: AttachmentManager | None = None,
         send_read_receipts: bool = True,
         send_typing: bool = True,
     ) -> None:
@@ -52,7 +55,7 @@ class Messenger(RepairMixin, AttachmentActionsMixin):
         self.client = client
         self.outbox = outbox
         self.account = account
-        self.attachments = attachments  # core.attachments.AttachmentManager
+        self.attachments = attachments
         self.send_read_receipts = send_read_receipts
         self.send_typing = send_typing
 
@@ -102,7 +105,7 @@ class Messenger(RepairMixin, AttachmentActionsMixin):
             if exc.kind in (ErrorKind.UNREACHABLE, ErrorKind.TIMEOUT):
                 # offline: accept the number now; the send says so if it is not on Signal
                 return await self.store.ensure_direct(number, number=number)
-            raise api_error(exc) from None
+            raise explain(exc) from None
         registered = found.get(number)
         if registered is None and len(found) == 1:
             registered = next(iter(found.values()))
@@ -221,15 +224,16 @@ class Messenger(RepairMixin, AttachmentActionsMixin):
                     {"outbox_id": item.id, "message_id": msg.id, "recipient": conv.address}
                 )
             first = convs[0]
-            payload = {
+            recipients = [c.address for c in convs]
+            payload: dict[str, Any] = {
                 "batch": batch,
                 "primary": first.address,
-                "recipients": [c.address for c in convs],
+                "recipients": recipients,
                 "message": body,
                 "copies": copies,
             }
             msg, _item = await self.store.add_outgoing(
-                first.id, body, recipients=payload["recipients"], payload=payload
+                first.id, body, recipients=recipients, payload=payload
             )
         self._queued()
         return [msg, *messages]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from signal_tui.config import Config
-from signal_tui.core.messenger import ActionError
+from signal_tui.core.errors import ActionError
 from signal_tui.core.outbox import Failure
 from signal_tui.core.session import Session
 from signal_tui.simulator.server import Simulator
