@@ -9,6 +9,8 @@ main screen, which applies it. Failed workers anywhere bubble up here as one rea
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Callable
 from datetime import datetime
 
@@ -70,6 +72,7 @@ class SignalApp(App[int]):
         self.pinned_clock = clock is not None
         self.receiver_state = ReceiverState("connecting")
         self._unsubscribe: list[Callable[[], None]] = []
+        self._quitting = False  # waiting for the outbox before exiting
         self.theme = config.theme if config.theme else "textual-dark"
 
     # --- accessors -------------------------------------------------------------------------
@@ -199,6 +202,59 @@ class SignalApp(App[int]):
         """A failure as one readable sentence (never a traceback, never markup)."""
         sentence = str(explain(error)) if error is not None else "Something went wrong."
         self.notify(one_line(sentence, 300), severity="error", timeout=8, markup=False)
+
+    # --- quitting: nothing the user wrote is lost ------------------------------------------
+    async def action_quit(self) -> None:
+        """Quit once every submitted draft is on disk; with unsent messages, ask first."""
+        if self._quitting:  # ctrl+q again while waiting: quit now (the outbox keeps them)
+            self.exit(0)
+            return
+        main = self.main
+        if main is not None:
+            await main.settle_sends()
+        unsent = await self._unsent()
+        if not unsent:
+            self.exit(0)
+            return
+        from signal_tui.ui.dialogs.quit import QuitChoice, QuitScreen
+
+        def chosen(choice: QuitChoice) -> None:
+            if choice == "quit":
+                self.exit(0)
+            elif choice == "wait":
+                self._quitting = True
+                self.notify(
+                    "Quitting once the outbox is empty (ctrl+q again quits now; nothing is lost).",
+                    markup=False,
+                    timeout=30,
+                )
+                self.run_worker(self._quit_when_sent(), name="quit-wait", exclusive=True)
+
+        self.push_screen(QuitScreen(unsent), chosen)
+
+    async def _unsent(self) -> int:
+        """Messages the user sent that the outbox has not handed to the server yet."""
+        store = self.store
+        if store is None:
+            return 0
+        items = await store.outbox_items(("queued", "sending"))
+        return sum(1 for item in items if item.kind in ("send", "edit"))
+
+    async def _quit_when_sent(self) -> None:
+        store = self.store
+        if store is None:
+            self.exit(0)
+            return
+        changed = asyncio.Event()
+        unsubscribe = store.subscribe(lambda _changes: changed.set())  # every outbox step commits
+        try:
+            while await self._unsent():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(changed.wait(), timeout=5)
+                changed.clear()
+        finally:
+            unsubscribe()
+        self.exit(0)
 
     # --- actions ---------------------------------------------------------------------------
     def action_help(self) -> None:

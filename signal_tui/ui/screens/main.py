@@ -9,6 +9,7 @@ app's one error handler.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -387,25 +388,39 @@ class MainScreen(MainActions, Screen[None]):
     @on(Composer.Submitted)
     def handle_submitted(self, event: Composer.Submitted) -> None:
         if self.conversation is None:
+            self.composer.not_sent(event.draft)
             self.notify("Open a conversation first.", markup=False)
             return
         self.send_draft(self.conversation.id, event.draft)
 
     @work(group="send", exit_on_error=False)
     async def send_draft(self, conversation_id: int, draft: Draft) -> None:
+        """Store the draft in the outbox (on disk), then clear the composer; the outbox sends."""
         messenger = self.messenger
-        if draft.edit is not None:
-            await messenger.edit(draft.edit, draft.text)
-        else:
-            await messenger.send(
-                conversation_id,
-                draft.text,
-                attachments=draft.attachments or None,
-                quote=draft.quote,
-                mentions=draft.mentions or None,
-            )
+        try:
+            if draft.edit is not None:
+                await messenger.edit(draft.edit, draft.text)
+            else:
+                await messenger.send(
+                    conversation_id,
+                    draft.text,
+                    attachments=draft.attachments or None,
+                    quote=draft.quote,
+                    mentions=draft.mentions or None,
+                )
+        except BaseException:
+            self.composer.not_sent(draft)
+            raise
+        self.composer.sent(draft)
         # the store's change notice repaints; make it immediate for our own message
         await self.history.reload()
+
+    async def settle_sends(self) -> None:
+        """Until every draft the user submitted is stored (or failed): quitting waits for this."""
+        for worker in list(self.workers):
+            if worker.group == "send" and not worker.is_finished:
+                with contextlib.suppress(Exception):
+                    await worker.wait()
 
     # --- message actions -------------------------------------------------------------------
     @on(History.Activated)

@@ -148,6 +148,7 @@ class Composer(Vertical):
         self.members: list[tuple[str, str]] = []  # (display name, address) for '@' completion
         self.mentions: list[tuple[str, str]] = []  # (visible label, address)
         self.scratch_dir: Path | None = None
+        self.submitting: Draft | None = None  # posted, not yet stored
         self._typing_sent = 0.0
         self._typing_timer: Any = None
 
@@ -294,8 +295,24 @@ class Composer(Vertical):
             return
         body, ranges = encode_mentions(raw, self.mentions)
         draft = Draft(body, list(self.attachments), self.quote, self.editing, ranges)
+        # the text stays until the screen says it is in the outbox on disk (`sent`): a quit
+        # or a crash in between must not lose what the user wrote
+        self.submitting = draft
+        self.input.read_only = True
         self.post_message(self.Submitted(draft))
-        self.clear()
+
+    def sent(self, draft: Draft) -> None:
+        """`draft` is stored (queued in the outbox): now the composer may forget it."""
+        if self.submitting is draft:
+            self.submitting = None
+            self.input.read_only = False
+            self.clear()
+
+    def not_sent(self, draft: Draft) -> None:
+        """Storing `draft` failed: keep the text for the user to fix or retry."""
+        if self.submitting is draft:
+            self.submitting = None
+            self.input.read_only = False
 
     def clear(self) -> None:
         self.input.text = ""

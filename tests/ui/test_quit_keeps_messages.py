@@ -1,0 +1,94 @@
+"""Nothing typed is lost on quit: Enter then ctrl+q at once keeps the message (on disk, in the
+outbox), and quitting with unsent messages says so and offers to wait."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from signal_tui.config import Config
+from signal_tui.core.session import Session
+from signal_tui.ui.app import make_app
+from signal_tui.ui.dialogs.quit import QuitScreen
+
+ACCOUNT = "+15550000001"
+FRIEND = "+15550100001"
+
+
+async def _prepare(tmp_path: Path) -> tuple[Config, int]:
+    # port 9 (discard) refuses connections: the server is down, the outbox keeps the message
+    config = Config(url="http://127.0.0.1:9", account=ACCOUNT, data_dir=tmp_path / "data")
+    async with Session(config) as session:
+        assert session.store is not None
+        conv = await session.store.ensure_direct(FRIEND, name="Friend")
+    return config, conv.id
+
+
+async def _stored_bodies(config: Config, conversation_id: int) -> list[str]:
+    async with Session(config) as session:
+        assert session.store is not None
+        page = await session.store.messages_before(conversation_id, None, 50)
+        queued = await session.store.outbox_items(("queued", "sending"))
+    assert all(item.kind == "send" for item in queued)
+    return [m.body or "" for m in page]
+
+
+async def test_enter_then_ctrl_q_at_once_keeps_the_message(tmp_path: Path) -> None:
+    config, conv_id = await _prepare(tmp_path)
+    app = make_app(config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert app.main is not None
+        app.main.open_conversation(conv_id)
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if app.main.conversation is not None and app.focused is app.main.composer.input:
+                break
+        await pilot.press(*"do not lose me")
+        await pilot.press("enter", "ctrl+q")  # no pause between: the race a user hits
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if isinstance(app.screen, QuitScreen):
+                break
+        assert isinstance(app.screen, QuitScreen), "quitting with an unsent message must ask"
+        question = str(app.screen.query_one("#quit-question").render())
+        assert "1 message has not been sent yet" in question
+        await pilot.press("q")  # quit now: the outbox keeps it
+    assert app.return_code == 0
+    assert "do not lose me" in await _stored_bodies(config, conv_id)
+
+
+async def test_quit_dialog_stay_keeps_the_app_open_and_the_text(tmp_path: Path) -> None:
+    config, conv_id = await _prepare(tmp_path)
+    app = make_app(config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert app.main is not None
+        app.main.open_conversation(conv_id)
+        await pilot.pause(0.2)
+        await pilot.press(*"first", "enter")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if app.main.composer.text == "":
+                break
+        assert app.main.composer.text == "", "the composer clears once the message is stored"
+        await pilot.press("ctrl+q")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if isinstance(app.screen, QuitScreen):
+                break
+        assert isinstance(app.screen, QuitScreen)
+        await pilot.press("escape")  # stay
+        await pilot.pause(0.1)
+        assert not isinstance(app.screen, QuitScreen) and app.is_running
+
+
+async def test_without_unsent_messages_ctrl_q_quits_at_once(tmp_path: Path) -> None:
+    config, _conv_id = await _prepare(tmp_path)
+    app = make_app(config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("ctrl+q")
+        await asyncio.sleep(0)
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if not app.is_running:
+                break
+        assert not app.is_running and app.return_code == 0
