@@ -14,15 +14,34 @@ from signal_tui.config import Config, ConfigError, load_config
 SUBCOMMANDS = ("simulator", "receive", "send", "export", "stats")
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--url", help="signal-cli-rest-api base URL (env SIGNAL_TUI_URL)")
+def _common(parser: argparse.ArgumentParser, *, sub: bool = False) -> None:
+    """The global options. They are accepted before and after the subcommand; after wins.
+
+    A subcommand's copy defaults to SUPPRESS: argparse copies every attribute of the
+    subcommand's namespace over the main one, so a default of None there would erase a value
+    given before the subcommand (`signal-tui --account A stats`)."""
+    default = argparse.SUPPRESS if sub else None
     parser.add_argument(
-        "--account", help="account number, e.g. +4917600000000 (env SIGNAL_TUI_ACCOUNT)"
+        "--url", default=default, help="signal-cli-rest-api base URL (env SIGNAL_TUI_URL)"
     )
     parser.add_argument(
-        "--data-dir", type=Path, help="where the cache lives (env SIGNAL_TUI_DATA_DIR)"
+        "--account",
+        default=default,
+        help="account number, e.g. +4917600000000 (env SIGNAL_TUI_ACCOUNT)",
     )
-    parser.add_argument("--config", type=Path, dest="config_file", help="config file (TOML)")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=default,
+        help="where the cache lives (env SIGNAL_TUI_DATA_DIR)",
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        dest="config_file",
+        default=default,
+        help="config file (TOML)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,23 +71,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     rec = sub.add_parser("receive", help="receive into the cache and print new messages")
-    _common(rec)
+    _common(rec, sub=True)
     rec.add_argument("--follow", action="store_true", help="keep receiving until interrupted")
     rec.add_argument("--json", action="store_true", help="print JSON lines")
 
     snd = sub.add_parser("send", help="send a message through the outbox")
-    _common(snd)
+    _common(snd, sub=True)
     snd.add_argument("--to", action="append", required=True, help="NUMBER, UUID or group.ID")
     snd.add_argument("--attach", action="append", type=Path, default=[], help="file to attach")
     snd.add_argument("text", nargs="?", help="message text (default: read stdin)")
 
     exp = sub.add_parser("export", help="export history from the cache")
-    _common(exp)
+    _common(exp, sub=True)
     exp.add_argument("--conversation", help="conversation id, number, UUID or group.ID")
     exp.add_argument("--format", choices=["json", "markdown"], default="markdown")
 
     st = sub.add_parser("stats", help="counts from the cache")
-    _common(st)
+    _common(st, sub=True)
     st.add_argument("--json", action="store_true")
     return parser
 

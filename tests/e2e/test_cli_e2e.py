@@ -286,3 +286,27 @@ async def test_sigkill_mid_burst_json_rpc_cache_intact_and_receiving_continues(
     finally:
         proc.send_signal(signal.SIGTERM)
         await proc.wait()
+
+
+async def test_global_options_before_the_subcommand(sim: Simulator, tmp_path: Path) -> None:
+    """`signal-tui --url U --account A send ...` as `--help` shows it (they used to be dropped:
+    "no server URL configured")."""
+    data = tmp_path / "data"
+    bob = contact(1)[0]
+    proc = await _spawn(
+        "-m", "signal_tui", *_args(sim, data), "send", "--to", bob, "hi", env=_env(tmp_path)
+    )
+    _, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 0, err.decode()
+    proc = await _spawn(
+        "-m",
+        "signal_tui",
+        *_args(sim, data),
+        "stats",
+        "--json",
+        env=_env(tmp_path),
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 0, err.decode()
+    assert json.loads(out)["outbox"] == {"sent": 1}

@@ -1,0 +1,49 @@
+"""The command line's own rules, through the real parser and main(): global options on either
+side of the subcommand."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from signal_tui.cli import build_parser, main
+
+ACCOUNT = "+15550000001"
+
+
+def _cache(data: Path, account: str) -> Path:
+    safe = "".join(ch if ch.isalnum() else "_" for ch in account)
+    return data / "accounts" / safe / "cache.sqlite3"
+
+
+@pytest.mark.parametrize(
+    "command", [["receive"], ["send", "--to", "+1", "x"], ["export"], ["stats"]]
+)
+def test_global_options_before_or_after_the_subcommand(command: list[str]) -> None:
+    parse = build_parser().parse_args
+    before = parse(["--url", "http://u:1", "--account", "+1", "--data-dir", "d", *command])
+    assert (before.url, before.account, before.data_dir) == ("http://u:1", "+1", Path("d"))
+    after = parse([*command, "--url", "http://u:1", "--account", "+1", "--config", "c.toml"])
+    assert (after.url, after.account, after.config_file) == ("http://u:1", "+1", Path("c.toml"))
+    both = parse(["--account", "+1", "--url", "http://u:1", *command, "--account", "+2"])
+    assert (both.account, both.url) == ("+2", "http://u:1")  # after wins, the rest stays
+    neither = parse(command)
+    assert (neither.url, neither.account, neither.data_dir, neither.config_file) == (None,) * 4
+
+
+def test_stats_with_options_before_the_subcommand(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`signal-tui --account A --data-dir D stats` used to say "no account configured"."""
+    data = tmp_path / "data"
+    assert main(["--account", ACCOUNT, "--data-dir", str(data), "stats", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["messages"] == 0
+    assert _cache(data, ACCOUNT).exists()
+    # given on both sides: the one after the subcommand is used
+    assert (
+        main(["--account", "+15550000009", "--data-dir", str(data), "stats", "--account", ACCOUNT])
+        == 0
+    )
+    assert not _cache(data, "+15550000009").exists()
