@@ -21,6 +21,7 @@ import aiosqlite
 
 from signal_tui.files import private_dir
 from signal_tui.store.conversations import ConversationsMixin
+from signal_tui.store.drafts import DraftsMixin
 from signal_tui.store.ingest import Ingestor
 from signal_tui.store.local import LocalMixin
 from signal_tui.store.messages import MessagesMixin
@@ -56,7 +57,7 @@ def migrate(conn: sqlite3.Connection, migrations: list[str] = MIGRATIONS) -> int
     return len(migrations)
 
 
-class Store(ConversationsMixin, MessagesMixin, OutboxMixin, LocalMixin):
+class Store(ConversationsMixin, MessagesMixin, OutboxMixin, LocalMixin, DraftsMixin):
     """The local cache: reads return frozen models (store/models.py), writes notify subscribers."""
 
     def __init__(

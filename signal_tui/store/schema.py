@@ -245,5 +245,15 @@ V4 = """
 ALTER TABLE outbox ADD COLUMN details TEXT;
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3, V4]
+# What the user was writing in a chat and has not sent: kept per conversation so switching chats,
+# quitting or a crash loses nothing; the conversation list marks chats that have one.
+V5 = """
+CREATE TABLE drafts (
+    conversation_id INTEGER PRIMARY KEY REFERENCES conversations (id) ON DELETE CASCADE,
+    body TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4, V5]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -212,6 +212,7 @@ class SignalApp(App[int]):
         main = self.main
         if main is not None:
             await main.settle_sends()
+            await main.save_draft_now()
         unsent = await self._unsent()
         if not unsent:
             self.exit(0)

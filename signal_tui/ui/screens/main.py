@@ -20,6 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input
 from textual.worker import Worker
 
@@ -51,6 +52,7 @@ LIST_CHANGES = {"*", "messages", "conversation", "read", "recipients", "groups"}
 HISTORY_CHANGES = {"*", "messages", "reactions", "receipts", "attachments", "recipients"}
 FRESH_SECONDS = 300  # messages older than this when they arrive are backlog, not news
 TYPING_TIMEOUT = 15  # seconds: a lost "stopped" must not leave the indicator on forever
+DRAFT_SAVE_DELAY = 0.5  # seconds after the last keystroke: the draft is written to the cache
 
 
 def _looks_like_address(text: str) -> bool:
@@ -90,6 +92,8 @@ class MainScreen(MainActions, Screen[None]):
         self._pending: dict[int | None, set[str]] = {}
         self._flush_timer: object | None = None
         self._last_flush = 0.0
+        self._draft_pending: tuple[int, str] | None = None  # (conversation id, text) to store
+        self._draft_timer: Timer | None = None
 
     @property
     def store(self) -> Store:
@@ -130,6 +134,7 @@ class MainScreen(MainActions, Screen[None]):
     async def load_conversations(self) -> None:
         """The whole list from the cache (one query on the summary table)."""
         self.conv_list.set_all(await self.store.list_conversations())
+        self.conv_list.drafts = await self.store.drafts()
         self._update_unread()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -279,6 +284,7 @@ class MainScreen(MainActions, Screen[None]):
         conv = await store.get_conversation(conversation_id)
         if conv is None:
             return
+        await self.save_draft_now()  # what was written in the chat we leave stays its draft
         self.conversation = conv
         self.conv_list.active = conv.id
         self.conv_list.highlighted = conv.id
@@ -290,6 +296,9 @@ class MainScreen(MainActions, Screen[None]):
             self.history.is_group = conv.kind == "group"
             await self.history.open_around(store, conv.id, message_id)
         self.composer.clear()
+        draft = await store.get_draft(conv.id)
+        if draft:
+            self.composer.restore(draft)
         self.composer.members = []
         if conv.kind == "group":
             self.load_members(conv.id)
@@ -412,8 +421,49 @@ class MainScreen(MainActions, Screen[None]):
             self.composer.not_sent(draft)
             raise
         self.composer.sent(draft)
+        self._forget_draft(conversation_id)
+        await self.store.save_draft(conversation_id, "")
         # the store's change notice repaints; make it immediate for our own message
         await self.history.reload()
+
+    # --- drafts: what the user writes is kept per chat, on disk ----------------------------
+    @on(Composer.Edited)
+    def handle_edited(self, event: Composer.Edited) -> None:
+        if self.conversation is None:
+            return
+        cid = self.conversation.id
+        self._draft_pending = (cid, event.text)
+        self._show_draft(cid, event.text)
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(DRAFT_SAVE_DELAY, self._save_draft_later)
+
+    def _save_draft_later(self) -> None:
+        self.run_worker(self.save_draft_now(), group="draft", exit_on_error=False)
+
+    async def save_draft_now(self) -> None:
+        """Store the pending draft at once (leaving a chat, quitting)."""
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+        pending, self._draft_pending = self._draft_pending, None
+        if pending is not None:
+            await self.store.save_draft(*pending)
+
+    def _forget_draft(self, conversation_id: int) -> None:
+        if self._draft_pending is not None and self._draft_pending[0] == conversation_id:
+            self._draft_pending = None
+        self._show_draft(conversation_id, "")
+
+    def _show_draft(self, conversation_id: int, text: str) -> None:
+        drafts = self.conv_list.drafts
+        had = drafts.get(conversation_id, "")
+        if text.strip():
+            drafts[conversation_id] = text
+        else:
+            drafts.pop(conversation_id, None)
+        if had != drafts.get(conversation_id, ""):
+            self.conv_list.refresh()
 
     async def settle_sends(self) -> None:
         """Until every draft the user submitted is stored (or failed): quitting waits for this."""

@@ -136,6 +136,13 @@ class Composer(Vertical):
     class AttachRequested(TMessage):
         pass
 
+    class Edited(TMessage):
+        """The user changed the text (the screen keeps it as the chat's draft)."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
     class Cancelled(TMessage):
         """Esc with nothing to cancel: the screen moves focus back."""
 
@@ -149,6 +156,7 @@ class Composer(Vertical):
         self.mentions: list[tuple[str, str]] = []  # (visible label, address)
         self.scratch_dir: Path | None = None
         self.submitting: Draft | None = None  # posted, not yet stored
+        self._restored: str | None = None  # text put back from a stored draft
         self._typing_sent = 0.0
         self._typing_timer: Any = None
 
@@ -301,6 +309,12 @@ class Composer(Vertical):
         self.input.read_only = True
         self.post_message(self.Submitted(draft))
 
+    def restore(self, text: str) -> None:
+        """Put a chat's stored draft back (no typing indicator, no Edited for it)."""
+        self._restored = text
+        self.input.text = text
+        self.input.move_cursor(self.input.document.end)
+
     def sent(self, draft: Draft) -> None:
         """`draft` is stored (queued in the outbox): now the composer may forget it."""
         if self.submitting is draft:
@@ -315,6 +329,7 @@ class Composer(Vertical):
             self.input.read_only = False
 
     def clear(self) -> None:
+        self._restored = ""  # emptying the composer is not the user editing
         self.input.text = ""
         self.attachments.clear()
         self.mentions.clear()
@@ -328,6 +343,10 @@ class Composer(Vertical):
     # --- typing indicator and '@' completion ------------------------------------------------
     @on(TextArea.Changed)
     def handle_changed(self, event: TextArea.Changed) -> None:
+        if self.text == self._restored:  # a draft put back is not the user typing
+            return
+        self._restored = None
+        self.post_message(self.Edited(self.text))
         now = time.monotonic()
         if self.text and now - self._typing_sent > TYPING_EVERY:
             self._typing_sent = now

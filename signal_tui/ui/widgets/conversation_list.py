@@ -58,6 +58,7 @@ class ConversationList(ScrollView, can_focus=True):
         self.highlighted: int | None = None  # conversation id under the cursor
         self.active: int | None = None  # the open conversation
         self.typing: dict[int, set[int]] = {}  # conversation id -> recipient ids typing
+        self.drafts: dict[int, str] = {}  # conversation id -> unsent draft (shown as the preview)
         self.filter = ""
         self._colours: dict[str, str] = {}
         self._colours_theme = ""  # the theme _colours were resolved for
@@ -143,8 +144,15 @@ class ConversationList(ScrollView, can_focus=True):
         bottom = Text("  ", end="", no_wrap=True, overflow="ellipsis")
         badge = f" {conv.unread} " if conv.unread else ""
         typing = self.typing.get(conv.id)
+        draft = self.drafts.get(conv.id)
         if typing:
             bottom.append("typing…", Style(color=self._colour("success") or None, italic=True))
+        elif draft:
+            bottom.append("Draft: ", Style(color=self._colour("warning") or None, italic=True))
+            room = max(1, width - 10 - len(badge))
+            preview = Text(one_line(draft, 200), muted, end="")
+            preview.truncate(room, overflow="ellipsis")
+            bottom.append_text(preview)
         else:
             room = max(1, width - 3 - len(badge))
             preview = Text(one_line(conv.last_preview, 200), muted, end="")

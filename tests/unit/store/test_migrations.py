@@ -40,6 +40,9 @@ SAMPLES: dict[int, str] = {
             VALUES (2, 'send', 1, '["+4915112345678"]', 'failed at v4', 'failed', 2,
                     '{"kind": "untrusted_identity", "recipients": ["+4915112345678"]}');
     """,
+    5: """
+        INSERT INTO drafts (conversation_id, body, updated_at) VALUES (1, 'half-written at v5', 3);
+    """,
 }
 
 
@@ -77,13 +80,16 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, ver
             assert [h.message_id for h in await store.search("reply", conversation_id=1)] == [2]
         if version >= 2:
             items = await store.outbox_items()
-            assert [i.body for i in items] == ["queued before upgrade"]
+            expected = ["queued before upgrade"] + (["failed at v4"] if version >= 4 else [])
+            assert [i.body for i in items] == expected
             # rows from before V4 have no failure details; the column takes them now
             assert items[0].details is None
             await store.outbox_set(items[0].id, "failed", error="x", details={"kind": "file"})
             assert (await store.outbox_items(["failed"]))[0].details == {"kind": "file"}
         # and the upgraded database takes new writes
         conv = await store.ensure_direct("+4915199999999")
+        await store.save_draft(conv.id, "draft after upgrade")
+        assert await store.get_draft(conv.id) == "draft after upgrade"
         await store.add_outgoing(conv.id, "after upgrade", recipients=["+4915199999999"])
         assert (await store.search("upgrade"))[0].conversation_id == conv.id
         assert [h.conversation_id for h in await store.search("upgr", conversation_id=conv.id)] == [
@@ -107,6 +113,8 @@ async def test_rows_written_at_the_current_version_read_back(tmp_path: Path) -> 
             "recipients": ["+4915112345678"],
         }
         assert await store.outbox_failure_details() == {failed.id: failed.details}
+        assert await store.get_draft(1) == "half-written at v5"
+        assert await store.drafts() == {1: "half-written at v5"}
     finally:
         await store.close()
 
