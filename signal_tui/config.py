@@ -3,6 +3,7 @@
 The TOML file lives in the XDG config dir (``~/.config/signal-tui/config.toml``). It is strict: an
 unknown or mistyped key is an error that names it, and so is a table other than the optional
 ``[signal-tui]`` / ``[server]`` sections (whose keys are read as if they were at the top level).
+A file named by ``--config`` or ``SIGNAL_TUI_CONFIG`` must exist; the default one may be absent.
 Secrets (basic-auth password, bearer token) may be given directly, through the environment, or by
 a command whose stdout is the secret; they are never printed (``repr`` hides them). Account setup
 writes the file back changing only the keys it sets (comments and layout stay).
@@ -217,9 +218,10 @@ def load_config(
     """Build the Config. `flags` holds only the flags the user actually gave (None = not given)."""
     flags = {k: v for k, v in (flags or {}).items() if v is not None}
     environ = dict(os.environ if environ is None else environ)
-    config_file = Path(
-        flags.get("config_file") or environ.get(_ENV_PREFIX + "CONFIG") or default_config_file()
-    ).expanduser()
+    named = flags.get("config_file") or environ.get(_ENV_PREFIX + "CONFIG")
+    config_file = Path(named or default_config_file()).expanduser()
+    if named and not config_file.exists():  # a file the user named; the default may be absent
+        raise ConfigError(f"config file not found: {config_file}")
     values: dict[str, Any] = {}
     values.update(load_file(config_file))
     values.update(load_env(environ))

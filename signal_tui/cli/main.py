@@ -40,7 +40,7 @@ def _common(parser: argparse.ArgumentParser, *, sub: bool = False) -> None:
         type=Path,
         dest="config_file",
         default=default,
-        help="config file (TOML)",
+        help="config file (TOML; env SIGNAL_TUI_CONFIG); it must exist",
     )
 
 

@@ -22,7 +22,9 @@ BATCH = 200  # poll_max_messages for the child: "at most one batch" is at most t
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SIGNAL_TUI_")}
-    env["SIGNAL_TUI_CONFIG"] = str(tmp_path / "absent.toml")
+    empty = tmp_path / "empty.toml"  # never the user's own file; a named file must exist
+    empty.touch()
+    env["SIGNAL_TUI_CONFIG"] = str(empty)
     env["SIGNAL_TUI_POLL_MAX_MESSAGES"] = str(BATCH)
     env["SIGNAL_TUI_SEND_INTERVAL"] = "0"
     env.update(extra)
@@ -310,3 +312,18 @@ async def test_global_options_before_the_subcommand(sim: Simulator, tmp_path: Pa
     out, err = await asyncio.wait_for(proc.communicate(), 30)
     assert proc.returncode == 0, err.decode()
     assert json.loads(out)["outbox"] == {"sent": 1}
+
+
+async def test_a_named_config_file_that_does_not_exist(tmp_path: Path) -> None:
+    missing = tmp_path / "typo.toml"
+    proc = await _spawn(
+        "-m",
+        "signal_tui",
+        "stats",
+        "--account",
+        "+15550000001",
+        env=_env(tmp_path, SIGNAL_TUI_CONFIG=str(missing)),
+    )
+    _, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 2
+    assert f"config file not found: {missing}".encode() in err

@@ -1,5 +1,5 @@
 """The command line's own rules, through the real parser and main(): global options on either
-side of the subcommand."""
+side of the subcommand, a named config file that must exist."""
 
 from __future__ import annotations
 
@@ -47,3 +47,19 @@ def test_stats_with_options_before_the_subcommand(
         == 0
     )
     assert not _cache(data, "+15550000009").exists()
+
+
+def test_a_named_config_file_that_does_not_exist_exits_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "typo.toml"
+    args = ["--account", ACCOUNT, "--data-dir", str(tmp_path / "d")]
+    assert main(["--config", str(missing), *args, "stats"]) == 2
+    assert f"config file not found: {missing}" in capsys.readouterr().err
+    monkeypatch.setenv("SIGNAL_TUI_CONFIG", str(missing))
+    assert main([*args, "stats"]) == 2
+    assert f"config file not found: {missing}" in capsys.readouterr().err
+    # the default file (in the isolated XDG config dir, see tests/conftest.py) may be absent
+    monkeypatch.delenv("SIGNAL_TUI_CONFIG")
+    assert main([*args, "stats"]) == 0
+    assert capsys.readouterr().err == ""

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -33,15 +34,15 @@ def test_wrong_type_is_named(tmp_path: Path) -> None:
 
 
 def test_secrets_are_not_in_repr_and_come_from_a_command(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.toml"
+    empty.write_text("")
     cfg = load_config(
-        {"config_file": tmp_path / "none.toml"},
+        {"config_file": empty},
         {"SIGNAL_TUI_AUTH_USER": "me", "SIGNAL_TUI_AUTH_PASSWORD_COMMAND": "echo s3cret"},
     )
     assert "s3cret" not in repr(cfg)
     assert cfg.password() == "s3cret"
-    cfg2 = load_config(
-        {"config_file": tmp_path / "none.toml"}, {"SIGNAL_TUI_AUTH_TOKEN": "Zq9xTokenValue"}
-    )
+    cfg2 = load_config({"config_file": empty}, {"SIGNAL_TUI_AUTH_TOKEN": "Zq9xTokenValue"})
     assert "Zq9xTokenValue" not in repr(cfg2)
     assert cfg2.token() == "Zq9xTokenValue"
 
@@ -132,3 +133,21 @@ def test_known_sections_are_read_and_a_key_set_twice_is_named(tmp_path: Path) ->
     cfg_file.write_text('url = "http://a:1"\n[server]\nurl = "http://x:1"\n')
     with pytest.raises(ConfigError, match=r"'url' is set twice"):
         load_config({"config_file": cfg_file}, {})
+
+
+def test_a_named_config_file_must_exist(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.toml"
+    with pytest.raises(ConfigError, match=f"config file not found: {re.escape(str(missing))}"):
+        load_config({"config_file": missing}, {})
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_config({}, {"SIGNAL_TUI_CONFIG": str(missing)})
+
+
+def test_the_default_config_file_may_be_absent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    cfg = load_config({}, {})
+    assert cfg.config_file == tmp_path / "xdg" / "signal-tui" / "config.toml"
+    assert not cfg.config_file.exists()
+    assert cfg.url is None
