@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import difflib
 import sys
 from pathlib import Path
 from typing import Any
@@ -112,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     try:
         config = load_config(_flags(ns))
+        if ns.command is None:
+            check_theme(config.theme)  # only the app uses it (and only it imports Textual)
     except ConfigError as exc:
         print(f"signal-tui: configuration error: {exc}", file=sys.stderr)
         return 2
@@ -138,6 +141,21 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     parser.error(f"unknown command {ns.command}")
     return 2
+
+
+def check_theme(theme: str) -> None:
+    """A theme the app cannot set is a configuration error (Textual would raise
+    InvalidThemeError from inside the app). Empty means the default."""
+    from textual.theme import BUILTIN_THEMES
+
+    if not theme or theme in BUILTIN_THEMES:
+        return
+    names = sorted(BUILTIN_THEMES)
+    close = difflib.get_close_matches(theme, names, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise ConfigError(
+        f"theme {theme!r} is not a Textual theme{hint}; the themes are: {', '.join(names)}"
+    )
 
 
 def _run_tui(config: Config, *, demo: bool) -> int:

@@ -1,5 +1,5 @@
 """The command line's own rules, through the real parser and main(): global options on either
-side of the subcommand, a named config file that must exist."""
+side of the subcommand, a named config file that must exist, a theme the app can use."""
 
 from __future__ import annotations
 
@@ -63,3 +63,30 @@ def test_a_named_config_file_that_does_not_exist_exits_2(
     monkeypatch.delenv("SIGNAL_TUI_CONFIG")
     assert main([*args, "stats"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_a_theme_textual_does_not_know_exits_2_before_the_app_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'theme = "nrd"\nurl = "http://127.0.0.1:9"\naccount = "{ACCOUNT}"\n')
+    assert main(["--config", str(cfg), "--data-dir", str(tmp_path / "d")]) == 2
+    err = capsys.readouterr().err
+    assert "configuration error: theme 'nrd' is not a Textual theme" in err
+    assert "did you mean 'nord'?" in err
+    assert "textual-dark" in err and "gruvbox" in err  # the valid names are listed
+    assert not (tmp_path / "d").exists()  # the app never opened a cache
+    monkeypatch.setenv("SIGNAL_TUI_THEME", "no-such-theme")
+    cfg.write_text(f'url = "http://127.0.0.1:9"\naccount = "{ACCOUNT}"\n')
+    assert main(["--config", str(cfg), "--demo"]) == 2
+    assert "'no-such-theme' is not a Textual theme" in capsys.readouterr().err
+
+
+def test_headless_commands_do_not_check_the_theme(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only the app uses the theme; a script's `stats` works whatever it says."""
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'theme = "nrd"\naccount = "{ACCOUNT}"\n')
+    assert main(["--config", str(cfg), "--data-dir", str(tmp_path / "d"), "stats"]) == 0
+    assert "messages: 0" in capsys.readouterr().out
