@@ -1,4 +1,4 @@
-"""Headless commands for scripts: receive, send, export, stats (called by signal_tui/cli.py).
+"""Headless commands for scripts: receive, send, export, stats (called by signal_tui/cli/main.py).
 
 They use the same Session as the app, so they are also how the engine is tested end to end.
 Output is plain text with control characters stripped (a hostile body cannot drive the user's
@@ -83,11 +83,18 @@ async def receive_cmd(
             out.write(_format_message(msg, title, as_json) + "\n")
         out.flush()
 
+    broken: list[BrokenPipeError] = []
+
     async def printer() -> None:
-        while True:
-            await flushed.wait()
-            flushed.clear()
-            await emit()
+        try:
+            while True:
+                await flushed.wait()
+                flushed.clear()
+                await emit()
+        except BrokenPipeError as exc:  # the reader went away (`| head`): stop receiving
+            broken.append(exc)
+            if session.receiver is not None:
+                session.receiver.stop()
 
     def on_state(state: Any) -> None:
         if follow and state.state == "reconnecting" and state.error:
@@ -100,6 +107,8 @@ async def receive_cmd(
         await session.start(send=follow)
         _stop_on_sigterm(session)
         await session.wait_receiver()  # forever with --follow; else until idle
+        if broken:
+            raise broken[0]  # the CLI ends quietly (what was received is in the cache)
         assert session.attachments is not None
         await session.attachments.drain(limit=60)
         if session.receiver_error is not None:
@@ -201,7 +210,7 @@ async def send_cmd(
     """Queue through the outbox and wait for the outcome: 0 sent, 1 failed, 3 unknown (maybe
     delivered: not resent automatically), 4 still queued (server unreachable; it goes out with
     the next run of the app or of `receive --follow`)."""
-    from signal_tui.core.messenger import ActionError
+    from signal_tui.core.errors import ActionError
 
     _require(config, url=True)
     body = (text or "").rstrip("\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import difflib
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -120,6 +121,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if ns.command is None:
         return _run_tui(config, demo=ns.demo)
+    try:
+        code = _run_headless(ns, config)
+        sys.stdout.flush()  # output still buffered meets a closed pipe here, not at exit
+        return code
+    except BrokenPipeError:
+        # `signal-tui export | head -1`: the reader has all it wants. End quietly, like other
+        # Unix tools; stdout goes to devnull so the flush at interpreter exit cannot fail again
+        # (https://docs.python.org/3/library/signal.html#note-on-sigpipe)
+        _stdout_to_devnull()
+        return 0
+
+
+def _run_headless(ns: argparse.Namespace, config: Config) -> int:
     from signal_tui.cli import headless
 
     try:
@@ -139,8 +153,20 @@ def main(argv: list[str] | None = None) -> int:
     except headless.HeadlessError as exc:
         print(f"signal-tui: {exc}", file=sys.stderr)
         return 2
-    parser.error(f"unknown command {ns.command}")
+    except ConfigError as exc:  # e.g. auth_password_command failed when the session opened
+        print(f"signal-tui: configuration error: {exc}", file=sys.stderr)
+        return 2
+    print(f"signal-tui: unknown command {ns.command}", file=sys.stderr)
     return 2
+
+
+def _stdout_to_devnull() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout without a file descriptor (embedded, tests)
+        pass
 
 
 def check_theme(theme: str) -> None:

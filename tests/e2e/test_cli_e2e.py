@@ -7,14 +7,16 @@ import json
 import os
 import signal
 import sqlite3
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from signal_tui.core.session import Session
 from signal_tui.simulator.server import Simulator
-from tests.e2e.conftest import start_sim, wait_for
+from tests.e2e.conftest import make_config, start_sim, wait_for
 from tests.e2e.envelopes import burst, contact
 
 BATCH = 200  # poll_max_messages for the child: "at most one batch" is at most this many
@@ -327,3 +329,65 @@ async def test_a_named_config_file_that_does_not_exist(tmp_path: Path) -> None:
     _, err = await asyncio.wait_for(proc.communicate(), 30)
     assert proc.returncode == 2
     assert f"config file not found: {missing}".encode() in err
+
+
+def _read_one_line_then_close(args: list[str], env: dict[str, str]) -> tuple[bytes, int, bytes]:
+    """Like `signal-tui ... | head -1`: read one line, close the pipe, see how the writer ends."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "signal_tui", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    line = proc.stdout.readline()
+    proc.stdout.close()
+    try:
+        code = proc.wait(30)  # before reading stderr: a writer that never ends fails the test
+        return line, code, proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+async def test_export_into_a_pipe_that_closes_early(tmp_path: Path) -> None:
+    account = "+15550000001"
+    data = tmp_path / "data"
+    session = Session(make_config("http://127.0.0.1:9", account, data))
+    await session.open()
+    try:  # far more than a pipe buffer holds: the writer is still writing when head leaves
+        await session.store.ingest_batch(burst(account, 3_000))
+    finally:
+        await session.stop()
+    for fmt in ("json", "markdown"):
+        args = ["export", "--format", fmt, "--account", account, "--data-dir", str(data)]
+        line, code, err = await asyncio.to_thread(_read_one_line_then_close, args, _env(tmp_path))
+        assert line.strip()
+        assert code == 0, err.decode()
+        assert err == b""  # no BrokenPipeError traceback, no "Exception ignored" at exit
+
+
+@pytest.mark.parametrize("mode", ["json-rpc"])
+async def test_receive_follow_into_a_pipe_that_closes_early(sim: Simulator, tmp_path: Path) -> None:
+    """`receive --follow | head -1` ends once it next writes, instead of receiving forever."""
+    account = sim.primary_account
+    data = tmp_path / "data"
+    args = ["receive", "--follow", "--json", *_args(sim, data)]
+
+    async def feed() -> None:
+        await wait_for(lambda: sim.connected_sockets(account) > 0, 15)
+        sim.inject(account, burst(account, 1))
+        await wait_for(lambda: _count(_db(data, account)) >= 1, 15)
+        for i in range(1, 40):  # after the reader has gone, more arrives to be printed
+            await asyncio.sleep(0.25)
+            sim.inject(account, burst(account, 1, start=i))
+
+    feeder = asyncio.create_task(feed())
+    try:
+        line, code, err = await asyncio.to_thread(_read_one_line_then_close, args, _env(tmp_path))
+    finally:
+        feeder.cancel()
+    assert json.loads(line)["body"] == "m0"
+    assert code == 0, err.decode()
+    assert b"Traceback" not in err and b"BrokenPipe" not in err
