@@ -66,3 +66,8 @@ def safe_line(text: object, style: str = "", limit: int | None = None) -> Text:
 def plain_line(text: object, limit: int | None = None) -> str:
     """Cleaned one-line str, for APIs that take str with markup=False (border titles, notify)."""
     return one_line(text, limit)
+
+
+def count(n: int, word: str, plural: str | None = None) -> str:
+    """'1 member', '2 members', '0 results' (English plural with an optional irregular form)."""
+    return f"{n} {word if n == 1 else (plural or word + 's')}"

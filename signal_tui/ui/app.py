@@ -124,7 +124,11 @@ class SignalApp(App[int]):
         session = self.session
         await session.open()
         self._subscribe(session)
-        main = MainScreen(session, now=self.now, steady=self.pinned_clock)
+        if self.start_session and session.receiver_state.state == "offline":
+            self.receiver_state = ReceiverState("connecting")  # not "offline" while it starts
+        main = MainScreen(
+            session, now=self.now, steady=self.pinned_clock, state=self.receiver_state
+        )
         if isinstance(self.screen, MainScreen):
             await self.switch_screen(main)
         else:

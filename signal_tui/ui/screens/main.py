@@ -78,15 +78,17 @@ class MainScreen(MainActions, Screen[None]):
         *,
         now: Callable[[], datetime] = datetime.now,
         steady: bool = False,
+        state: ReceiverState | None = None,
     ) -> None:
         """`session` is open (its cache readable); `now` is the clock the views show time by;
-        `steady` turns off cursor blinking (snapshots with a pinned clock)."""
+        `steady` turns off cursor blinking (snapshots with a pinned clock); `state` is the
+        receiver state to show until the session reports one (default: the session's)."""
         super().__init__()
         self.session = session
         self.now = now
         self.steady = steady
         self.conversation: Conversation | None = None
-        self.receiver_state: ReceiverState = session.receiver_state
+        self.receiver_state: ReceiverState = state or session.receiver_state
         self.typing_names: dict[int, dict[int, str]] = {}
         self.repaints = 0  # coalesced store repaints (tests and the benchmark read it)
         self._pending: dict[int | None, set[str]] = {}

@@ -17,7 +17,7 @@ from textual.widgets import Checkbox, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from signal_tui.store.models import SearchHit
-from signal_tui.text import clean, one_line
+from signal_tui.text import clean, count, one_line
 
 DEBOUNCE_S = 0.08
 START, END = "\x02", "\x03"
@@ -176,7 +176,10 @@ class SearchScreen(ModalScreen[SearchHit | None]):
         if generation != self._generation:
             return  # the user typed on; a newer search is coming
         if hits:
-            status = f"{len(hits)}{'+' if len(hits) >= self.limit else ''} results · Enter opens"
+            found = (
+                f"{len(hits)}+ results" if len(hits) >= self.limit else count(len(hits), "result")
+            )
+            status = f"{found} · Enter opens"
         else:
             status = "No messages found"
         self._show(hits, status)

@@ -16,7 +16,7 @@ from rich.style import Style
 from rich.text import Text
 
 from signal_tui.store.models import Conversation, Message
-from signal_tui.text import clean, one_line
+from signal_tui.text import clean, count, one_line
 
 OBJECT_REPLACEMENT = "\ufffc"  # Signal's placeholder for a mention in the body
 SPOILER_CHAR = "░"
@@ -254,7 +254,7 @@ def conversation_subtitle(conv: Conversation) -> str:
     bits = []
     if conv.kind == "group":
         if conv.member_count:
-            bits.append(f"{conv.member_count} members")
+            bits.append(count(conv.member_count, "member"))
         if conv.left:
             bits.append("you left")
     elif conv.number and one_line(conv.number) != one_line(conv.title):

@@ -26,3 +26,18 @@ def test_details_show_invites_requests_link_permissions_timer() -> None:
     left = details_text(GroupInfo(id="group.y", name="Old", member=False, blocked=True), {}, "+1")
     assert "you left this group · blocked" in left.plain
     assert "Invite link: disabled" in left.plain
+
+
+def test_counts_read_as_english() -> None:
+    """'1 member', never '1 members' (group details and the chat header)."""
+    from signal_tui.store.models import Conversation
+    from signal_tui.ui.widgets.render import conversation_subtitle
+
+    one = details_text(GroupInfo(id="group.z", name="Solo", members=("+1",)), {}, "+1")
+    assert "1 member · " in one.plain and "1 members" not in one.plain
+    conv = Conversation(id=1, kind="group", address="group.x", title="Solo", member_count=1)
+    assert "1 member" in conversation_subtitle(conv) and "1 members" not in conversation_subtitle(
+        conv
+    )
+    conv2 = Conversation(id=2, kind="group", address="group.y", title="Duo", member_count=2)
+    assert "2 members" in conversation_subtitle(conv2)

@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from signal_tui.core.admin import DELETE_MEANS_LEAVE, GroupInfo
 from signal_tui.ids import is_group_id
-from signal_tui.text import plain_line, safe, safe_line
+from signal_tui.text import count, plain_line, safe, safe_line
 from signal_tui.ui.dialogs.confirm import ConfirmScreen
 from signal_tui.ui.screens.admin.base import AdminScreen, format_size, format_timer, reset_table
 
@@ -362,7 +362,7 @@ def details_text(g: GroupInfo, name_map: dict[str, str], account: str) -> Text:
     role = {"admin": "you are an admin", "member": "you are a member"}.get(
         g.role, "you left this group"
     )
-    out.append(f"{len(g.members)} members · {role}")
+    out.append(f"{count(len(g.members), 'member')} · {role}")
     if g.blocked:
         out.append(" · blocked", style="bold")
     out.append("\nInvite link: ")
