@@ -13,6 +13,7 @@ import json
 import signal
 import sys
 import time
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -342,6 +343,10 @@ async def stats_cmd(config: Config, *, as_json: bool, out: TextIO | None = None)
     await session.open()
     try:
         stats = await session.store.stats()
+        # the store's outbox counts are of every row, and most rows are read receipts (reactions,
+        # edits, deletes and votes go through it too): "outbox" means messages the user sent
+        sends = [item for item in await session.store.outbox_items() if item.kind == "send"]
+        stats["outbox"] = dict(Counter(item.state for item in sends))
     finally:
         await session.stop()
     if as_json:
