@@ -90,3 +90,18 @@ def test_headless_commands_do_not_check_the_theme(
     cfg.write_text(f'theme = "nrd"\naccount = "{ACCOUNT}"\n')
     assert main(["--config", str(cfg), "--data-dir", str(tmp_path / "d"), "stats"]) == 0
     assert "messages: 0" in capsys.readouterr().out
+
+
+def test_a_secret_command_that_fails_is_a_configuration_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found only when the command runs (the client asks for the password): exit 2, no
+    traceback."""
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(
+        f'url = "http://127.0.0.1:9"\naccount = "{ACCOUNT}"\nauth_user = "me"\n'
+        f'auth_password_command = "{tmp_path / "no-such-program"}"\n'
+    )
+    assert main(["--config", str(cfg), "--data-dir", str(tmp_path / "d"), "receive"]) == 2
+    err = capsys.readouterr().err
+    assert "configuration error: auth_password_command failed to run" in err
