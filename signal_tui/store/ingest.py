@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from dataclasses import dataclass, field
 
 from signal_tui.ids import norm_number, norm_uuid
@@ -34,6 +35,7 @@ ENVELOPE_KEYS = {
     "serverReceivedTimestamp", "serverDeliveredTimestamp", "relay", "urgent", *CONTENT_KEYS,
 }  # fmt: skip
 UNTRUSTED = "UntrustedIdentityException"
+STALE_TYPING_MS = 15_000  # a "started typing" older than this is history, not news
 
 
 @dataclass
@@ -397,6 +399,8 @@ class Ingestor:
             b.errors += 1
             return
         started = tm.get("action") == "STARTED"
+        if started and e.ts is not None and time.time() * 1000 - e.ts > STALE_TYPING_MS:
+            return  # from a backlog: nobody is typing that now ("stopped" still clears)
         group = d.group_rest_id({"groupInfo": {"groupId": tm.get("groupId")}})
         conv = tx.group_conv(group, create=False) if group else tx.direct_conv(e.src, create=False)
         if conv is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from signal_tui.store import Store
 
 from .envelopes import (
@@ -150,11 +152,22 @@ async def test_group_messages_updates_and_typing(store: Store) -> None:
     assert res.group_updates == [GROUP_REST]
     page = await store.messages_before(conv.id)
     assert [(m.kind, m.body) for m in page][-1] == ("notice", "The group was updated")
-    typing = item({"typingMessage": {"action": "STARTED", "timestamp": 3000,
-                                     "groupId": "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA="}})  # fmt: skip
+    now = int(time.time() * 1000)
+    gid = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA="
+    typing = item(
+        {"typingMessage": {"action": "STARTED", "timestamp": now, "groupId": gid}}, ts=now
+    )
     res = await store.ingest_batch([typing])
     assert [(c, started) for c, _r, started in res.typing] == [(conv.id, True)]
     assert len(await store.messages_before(conv.id)) == 2  # typing is not stored
+    # a "started" from a backlog (minutes old) is not news; a late "stopped" still clears
+    old = now - 5 * 60_000
+    stale = item({"typingMessage": {"action": "STARTED", "timestamp": old, "groupId": gid}}, ts=old)
+    stopped = item(
+        {"typingMessage": {"action": "STOPPED", "timestamp": old, "groupId": gid}}, ts=old
+    )
+    res = await store.ingest_batch([stale, stopped])
+    assert [(c, started) for c, _r, started in res.typing] == [(conv.id, False)]
 
 
 async def test_calls_stories_timer_polls_and_errors(store: Store) -> None:
