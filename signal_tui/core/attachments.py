@@ -13,12 +13,13 @@ import asyncio
 import contextlib
 import logging
 import os
+from collections.abc import Awaitable, Iterable
 from pathlib import Path
-from typing import Any
 
 from signal_tui.api.errors import ErrorKind, SignalApiError
 from signal_tui.core.ports import AttachmentClient, AttachmentStore
 from signal_tui.files import path_inside, private_dir, write_private
+from signal_tui.store.models import Attachment
 
 log = logging.getLogger(__name__)
 
@@ -45,14 +46,14 @@ class AttachmentManager:
         self.thumbs = self.dir / ".thumbnails"
         self.delete_on_server = delete_on_server
         self._sem = asyncio.Semaphore(concurrency)
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks: set[asyncio.Task[Path]] = set()
         self._inflight: dict[int, asyncio.Task[Path]] = {}
 
     # --- scheduling ------------------------------------------------------------------------
-    def schedule(self, attachments: Any) -> None:
+    def schedule(self, attachments: Iterable[Attachment] | None) -> None:
         """Start background downloads for freshly ingested attachments (never raises)."""
         for att in attachments or ():
-            if getattr(att, "remote_id", None) and att.id not in self._inflight:
+            if att.remote_id and att.id not in self._inflight:
                 self._start(att.id)
 
     def _start(self, attachment_id: int) -> asyncio.Task[Path]:
@@ -60,7 +61,7 @@ class AttachmentManager:
         self._inflight[attachment_id] = task
         self._tasks.add(task)
 
-        def _done(t: asyncio.Task[Any]) -> None:
+        def _done(t: asyncio.Task[Path]) -> None:
             self._tasks.discard(t)
             self._inflight.pop(attachment_id, None)
 
@@ -191,7 +192,7 @@ def _thumbnail(source: Path, folder: Path) -> Path | None:
         return None
 
 
-async def _quiet(coro: Any) -> None:
+async def _quiet(coro: Awaitable[object]) -> None:
     with contextlib.suppress(Exception):
         await coro
 

@@ -19,11 +19,11 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from signal_tui.api.errors import ErrorKind, SignalApiError
-from signal_tui.api.models import QuoteRef
+from signal_tui.api.errors import ErrorKind, RecipientFailure, SignalApiError
+from signal_tui.api.models import QuoteRef, SendResult
 from signal_tui.core.outbox_support import (
     Failure,
     TypingState,
@@ -37,6 +37,7 @@ from signal_tui.core.outbox_support import (
     recipient_failure,
 )
 from signal_tui.core.ports import OutboxClient, OutboxStore
+from signal_tui.store.models import OutboxItem
 from signal_tui.text import one_line
 
 __all__ = ["TERMINAL_STATES", "Failure", "Outbox", "failure_from_error", "item_payload"]
@@ -139,7 +140,7 @@ class Outbox:
         except Exception:
             return self.idle_poll
         now = time.time() * 1000
-        dues = [getattr(i, "not_before", 0) or 0 for i in items]
+        dues = [i.not_before or 0 for i in items]
         if not dues:
             return self.idle_poll
         return max(0.05, min(self.idle_poll, (min(dues) - now) / 1000))
@@ -178,13 +179,13 @@ class Outbox:
         now = int(time.time() * 1000)
         n = 0
         for item in await self.store.outbox_items(["queued"]):
-            if (getattr(item, "not_before", 0) or 0) > now:
+            if (item.not_before or 0) > now:
                 await self.store.outbox_set(item.id, "queued", error=None, not_before=0)
                 n += 1
         self.wake()
         return n
 
-    async def _waits_for_batch(self, item: Any) -> bool:
+    async def _waits_for_batch(self, item: OutboxItem) -> bool:
         """A copy of a multi-recipient send goes out with its batch's primary row, unless that
         row is already finished (the user retried this copy alone)."""
         payload = item_payload(item)
@@ -202,11 +203,11 @@ class Outbox:
         if wait > 0:
             await asyncio.sleep(wait)
 
-    async def _failed(self, item: Any, exc: SignalApiError) -> None:
+    async def _failed(self, item: OutboxItem, exc: SignalApiError) -> None:
         failure = failure_from_error(exc)
         if not exc.maybe_sent:
             # never reached the server: safe to retry, later, with capped jittered backoff
-            attempts = (getattr(item, "attempts", 0) or 0) + 1
+            attempts = (item.attempts or 0) + 1
             delay = min(self.retry_max, self.retry_base * 2 ** min(attempts - 1, 16))
             delay *= 0.75 + random.random() * 0.5
             not_before = int(time.time() * 1000 + delay * 1000)
@@ -249,10 +250,18 @@ class Outbox:
                 log.exception("outbox on_change callback failed")
 
     # --- dispatch per kind -----------------------------------------------------------------
-    async def _dispatch(self, item: Any) -> None:
+    async def _dispatch(self, item: OutboxItem) -> None:
         kind = item_kind(item)
         payload = item_payload(item)
-        handler = getattr(self, f"_do_{kind}", None)
+        handlers: dict[str, Callable[[OutboxItem, dict[str, Any]], Awaitable[None]]] = {
+            "send": self._do_send,
+            "edit": self._do_edit,
+            "react": self._do_react,
+            "delete": self._do_delete,
+            "receipt": self._do_receipt,
+            "vote": self._do_vote,
+        }
+        handler = handlers.get(kind)
         if handler is None:
             await self._fail(item.id, "failed", Failure("error", f"Unknown outbox action {kind!r}"))
             return
@@ -267,7 +276,7 @@ class Outbox:
                 return int(msg.sent_ts)
         return int(payload["target_ts"])
 
-    async def _do_send(self, item: Any, payload: dict[str, Any]) -> None:
+    async def _do_send(self, item: OutboxItem, payload: dict[str, Any]) -> None:
         recipients = list(payload.get("recipients") or item.recipients)
         body = payload.get("message", item.body)
         attachments = [read_attachment(a) for a in payload.get("attachments") or ()]
@@ -287,8 +296,8 @@ class Outbox:
         )
         await self._sent(item, payload, result)
 
-    async def _sent(self, item: Any, payload: dict[str, Any], result: Any) -> None:
-        failed = {str(f.recipient): f for f in getattr(result, "failures", ())}
+    async def _sent(self, item: OutboxItem, payload: dict[str, Any], result: SendResult) -> None:
+        failed = {str(f.recipient): f for f in result.failures}
         copies = payload.get("copies")
         if isinstance(copies, list) and copies:
             await self._sent_copies(item, payload, copies, int(result.timestamp), failed)
@@ -308,11 +317,11 @@ class Outbox:
 
     async def _sent_copies(
         self,
-        item: Any,
+        item: OutboxItem,
         payload: dict[str, Any],
-        copies: list[Any],
+        copies: list[dict[str, Any]],
         ts: int,
-        failed: dict[str, str],
+        failed: dict[str, RecipientFailure],
     ) -> None:
         """A multi-recipient send: one API call, each conversation's copy gets its own result."""
         primary = str(payload.get("primary") or "")
@@ -337,7 +346,7 @@ class Outbox:
             await self.store.outbox_sent(oid, own_ts, None)
             self._notify(oid, "sent")
 
-    async def _do_edit(self, item: Any, payload: dict[str, Any]) -> None:
+    async def _do_edit(self, item: OutboxItem, payload: dict[str, Any]) -> None:
         original = await self._target_ts(payload)  # ALWAYS the original timestamp
         result = await self.client.send(
             self.account,
@@ -347,18 +356,18 @@ class Outbox:
         )
         await self._done(item, result)
 
-    async def _do_react(self, item: Any, payload: dict[str, Any]) -> None:
+    async def _do_react(self, item: OutboxItem, payload: dict[str, Any]) -> None:
         ts = await self._target_ts(payload)
         fn = self.client.remove_reaction if payload.get("remove") else self.client.react
         await fn(self.account, payload["recipient"], payload["emoji"], payload["target_author"], ts)
         await self._done(item, None)
 
-    async def _do_delete(self, item: Any, payload: dict[str, Any]) -> None:
+    async def _do_delete(self, item: OutboxItem, payload: dict[str, Any]) -> None:
         ts = await self._target_ts(payload)
         await self.client.remote_delete(self.account, payload["recipient"], ts)
         await self._done(item, None)
 
-    async def _do_receipt(self, item: Any, payload: dict[str, Any]) -> None:
+    async def _do_receipt(self, item: OutboxItem, payload: dict[str, Any]) -> None:
         await self.client.send_receipt(
             self.account,
             payload["recipient"],
@@ -367,7 +376,7 @@ class Outbox:
         )
         await self._done(item, None)
 
-    async def _do_vote(self, item: Any, payload: dict[str, Any]) -> None:
+    async def _do_vote(self, item: OutboxItem, payload: dict[str, Any]) -> None:
         ts = await self._target_ts(payload)
         await self.client.vote_poll(
             self.account,
@@ -378,10 +387,10 @@ class Outbox:
         )
         await self._done(item, None)
 
-    async def _done(self, item: Any, result: Any) -> None:
+    async def _done(self, item: OutboxItem, result: SendResult | None) -> None:
         """Actions other than a new message: mark the row sent (keeps its own timestamp)."""
-        ts = int(getattr(result, "timestamp", 0) or 0) or int(time.time() * 1000)
-        if getattr(item, "message_id", None) is not None and item_kind(item) == "send":
+        ts = int(result.timestamp if result is not None else 0) or int(time.time() * 1000)
+        if item.message_id is not None and item_kind(item) == "send":
             await self.store.outbox_sent(item.id, ts, None)
         else:
             await self.store.outbox_set(item.id, "sent")

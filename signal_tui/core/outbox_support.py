@@ -7,13 +7,19 @@ from __future__ import annotations
 
 import asyncio
 import mimetypes
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from signal_tui.api.errors import ErrorKind, SignalApiError
+from signal_tui.api.errors import ErrorKind, RecipientFailure, SignalApiError
 from signal_tui.api.models import MentionRef, OutgoingAttachment
+from signal_tui.store.models import OutboxItem
 from signal_tui.text import one_line
+
+# how the store and the messenger write a mention / an attachment into a payload (JSON)
+MentionSpec = dict[str, Any] | Sequence[Any]  # {"start", "length", "author"} or [s, n, address]
+AttachmentSpec = str | Path | list[Any] | tuple[Any, ...] | dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +40,7 @@ class Failure:
         }
 
     @classmethod
-    def from_dict(cls, data: Any) -> Failure | None:
+    def from_dict(cls, data: object) -> Failure | None:
         if not isinstance(data, dict) or not isinstance(data.get("kind"), str):
             return None
         return cls(
@@ -52,34 +58,29 @@ class TypingState:
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
 
-def item_kind(item: Any) -> str:
-    return getattr(item, "kind", None) or "send"
+def item_kind(item: OutboxItem) -> str:
+    return item.kind or "send"
 
 
-def item_payload(item: Any) -> dict[str, Any]:
-    payload = getattr(item, "payload", None)
-    return payload if isinstance(payload, dict) else {}
+def item_payload(item: OutboxItem) -> dict[str, Any]:
+    return item.payload if isinstance(item.payload, dict) else {}
 
 
 def failure_from_error(exc: SignalApiError) -> Failure:
     kind = exc.kind.value if isinstance(exc.kind, ErrorKind) else str(exc.kind)
-    recipients: list[str] = []
-    for failure in getattr(exc, "failures", None) or ():
-        rcpt = getattr(failure, "recipient", None)
-        if rcpt:
-            recipients.append(str(rcpt))
-    tokens = tuple(str(t) for t in getattr(exc, "challenge_tokens", None) or ())
+    recipients = [str(f.recipient) for f in exc.failures if f.recipient]
+    tokens = tuple(str(t) for t in exc.challenge_tokens)
     return Failure(kind, one_line(exc.user_message()), tuple(recipients), tokens)
 
 
-def copy_ids(item: Any) -> list[int]:
+def copy_ids(item: OutboxItem) -> list[int]:
     copies = item_payload(item).get("copies")
     if not isinstance(copies, list):
         return []
     return [int(c["outbox_id"]) for c in copies if isinstance(c, dict) and "outbox_id" in c]
 
 
-def mention_ref(m: Any) -> MentionRef:
+def mention_ref(m: MentionSpec) -> MentionRef:
     """Stored as [start, length, address] by the store, or as a dict."""
     if isinstance(m, dict):
         return MentionRef(int(m["start"]), int(m["length"]), str(m["author"]))
@@ -87,7 +88,7 @@ def mention_ref(m: Any) -> MentionRef:
     return MentionRef(int(start), int(length), str(author))
 
 
-def read_attachment(spec: Any) -> OutgoingAttachment:
+def read_attachment(spec: AttachmentSpec) -> OutgoingAttachment:
     """Read a file at send time (not when queued: the queue stays small)."""
     if isinstance(spec, str | Path):
         spec = {"path": str(spec)}
@@ -103,15 +104,13 @@ def read_attachment(spec: Any) -> OutgoingAttachment:
     )
 
 
-def reason_text(failure: Any) -> str:
-    describe = getattr(failure, "describe", None)
-    text = describe() if callable(describe) else getattr(failure, "reason", "") or "failed"
-    return one_line(text)
+def reason_text(failure: RecipientFailure) -> str:
+    return one_line(failure.describe())
 
 
-def recipient_failure(failures: list[Any]) -> Failure:
+def recipient_failure(failures: Sequence[RecipientFailure]) -> Failure:
     """Per-recipient failures of a partly successful send, as one Failure for the UI."""
-    reasons = {str(getattr(f, "reason", "")).upper() for f in failures}
+    reasons = {str(f.reason).upper() for f in failures}
     if any("IDENTITY" in r or "UNTRUSTED" in r for r in reasons):
         kind = ErrorKind.UNTRUSTED_IDENTITY.value
     elif any("RATE" in r for r in reasons):
@@ -120,6 +119,6 @@ def recipient_failure(failures: list[Any]) -> Failure:
         kind = "not_registered"
     else:
         kind = "send"
-    tokens = tuple(t for f in failures if (t := getattr(f, "token", None)))
+    tokens = tuple(t for f in failures if (t := f.token))
     text = "Not delivered to " + ", ".join(reason_text(f) for f in failures) + "."
     return Failure(kind, text, tuple(str(f.recipient) for f in failures), tokens)

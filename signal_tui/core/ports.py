@@ -126,13 +126,13 @@ class MessengerStore(OutboxRows, Protocol):
         quote: Message | None = None,
         mentions: Iterable[tuple[int, int, str]] = (),
         kind: str = "send",
-        payload: dict | None = None,
+        payload: dict[str, Any] | None = None,
     ) -> tuple[Message, OutboxItem]: ...
 
     async def outbox_add(
         self,
         kind: str,
-        payload: dict,
+        payload: dict[str, Any],
         *,
         conversation_id: int | None = None,
         message_id: int | None = None,

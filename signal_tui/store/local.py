@@ -5,19 +5,24 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from signal_tui.store import rows
 from signal_tui.store.models import Attachment
 from signal_tui.store.tx import Tx
 
+T = TypeVar("T")
+
 
 class LocalMixin:
-    _read: Callable[..., Any]
-    _write: Callable[..., Any]
+    if TYPE_CHECKING:  # provided by store.db.Store
+
+        async def _read(self, fn: Callable[..., T], *args: Any) -> T: ...
+
+        async def _write(self, fn: Callable[..., T], *args: Any) -> T: ...
 
     # --- optimistic own actions -----------------------------------------------------------
-    async def _own_action(self, kind: str, message_id: int, payload: dict) -> None:
+    async def _own_action(self, kind: str, message_id: int, payload: dict[str, Any]) -> None:
         def run(tx: Tx) -> None:
             row = tx.conn.execute(
                 "SELECT conversation_id FROM messages WHERE id = ?", (message_id,)

@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from signal_tui.files import safe_filename
 from signal_tui.ids import split_address
@@ -16,6 +16,7 @@ from signal_tui.store.messages import get_messages
 from signal_tui.store.models import Message, OutboxItem
 from signal_tui.store.tx import Tx
 
+T = TypeVar("T")
 _OUTBOX_STATES = {"queued", "sending", "sent", "failed", "unknown"}
 # rows.OUTBOX_COLS plus the failure details (schema V4), always the last column
 _COLS = f"{rows.OUTBOX_COLS}, details"
@@ -50,8 +51,12 @@ def _address(conn: sqlite3.Connection, rid: int | None, account: str) -> str | N
 
 
 class OutboxMixin:
-    _read: Callable[..., Any]
-    _write: Callable[..., Any]
+    if TYPE_CHECKING:  # provided by store.db.Store
+
+        async def _read(self, fn: Callable[..., T], *args: Any) -> T: ...
+
+        async def _write(self, fn: Callable[..., T], *args: Any) -> T: ...
+
     _self_id: int
     account: str
 
@@ -65,7 +70,7 @@ class OutboxMixin:
         quote: Message | None = None,
         mentions: Iterable[tuple[int, int, str]] = (),
         kind: str = "send",
-        payload: dict | None = None,
+        payload: dict[str, Any] | None = None,
     ) -> tuple[Message, OutboxItem]:
         """Store an own message (status 'queued', provisional timestamp) and its outbox row."""
         atts = [(str(p), str(ct), int(size)) for p, ct, size in attachments]
@@ -146,7 +151,7 @@ class OutboxMixin:
     async def outbox_add(
         self,
         kind: str,
-        payload: dict,
+        payload: dict[str, Any],
         *,
         conversation_id: int | None = None,
         message_id: int | None = None,
