@@ -1,7 +1,8 @@
 """Received attachments: download into the data dir, thumbnail images, free the server's disk.
 
-Filenames come from other people: they pass through core.files (sanitized, checked to stay inside
-``<account data dir>/attachments``), so ``../../.bashrc`` can never be written. Files are 0600.
+Filenames come from other people: they pass through signal_tui.files (sanitized, checked to stay
+inside ``<account data dir>/attachments``), so ``../../.bashrc`` can never be written. Files are
+0600.
 After a successful download the server copy is deleted (signal-cli-rest-api keeps every received
 attachment forever otherwise). Pillow decodes in a thread so the event loop never stalls, and any
 decoder error just means "no thumbnail".

@@ -2,7 +2,7 @@
 
 This is the contract between `store/` (which fills them) and `ui/` (which renders them). Add
 fields with defaults freely; do not rename or remove fields without updating both sides.
-All text fields hold the raw text as received; display code cleans it (core.safetext) and never
+All text fields hold the raw text as received; display code cleans it (signal_tui.text) and never
 treats it as markup.
 """
 
