@@ -10,7 +10,7 @@ HELP_SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
             ("ctrl+f", "search all messages"),
             ("ctrl+n", "new conversation by +number or UUID"),
             ("tab / shift+tab", "move between list, history and composer"),
-            ("F1 / ?", "this help"),
+            ("F1", "this help (also ? where you are not typing)"),
             ("esc", "back / cancel"),
             ("ctrl+q", "quit"),
         ],

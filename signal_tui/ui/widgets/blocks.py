@@ -201,19 +201,40 @@ def message_lines(
                     else:  # a Strip of half-block cells from ui.widgets.image_preview
                         lines.append(Strip([Segment(" " * INDENT), *pl]))
     if selected or highlighted:
-        bg = ctx.colour("boost" if selected else "accent-darken-3", "grey23") or "grey23"
-        marker = _style(ctx.colour("accent"), bold=True)
-        for i, line in enumerate(lines):
-            if isinstance(line, Strip):
-                continue
-            if selected and i == 0:
-                line.stylize(marker, 0, 0)
-            try:
-                line.stylize(Style(bgcolor=bg), 0, len(line))
-            except Exception:
-                line.stylize(Style(reverse=True), 0, len(line))
+        lines = _mark(lines, ctx, width, bar=selected)
     lines.append(Text(""))
     return lines
+
+
+SELECTION_BAR = "▌"  # the selected message's left edge: visible in any theme and colour depth
+
+
+def _mark(
+    lines: list[Text | Strip], ctx: RenderContext, width: int, *, bar: bool
+) -> list[Text | Strip]:
+    """Shade a message's lines; the selected one also gets a bar down its left edge, so it is
+    unmistakable even where the theme's shades are close (256 colours)."""
+    bg = ctx.colour("accent-darken-3", "grey30") or "grey30"
+    bar_style = _style(ctx.colour("accent", "yellow") or "yellow", bold=True)
+    out: list[Text | Strip] = []
+    for line in lines:
+        if isinstance(line, Strip):
+            if bar:
+                line = Strip([Segment(SELECTION_BAR, bar_style), *line.crop(1, line.cell_length)])
+            out.append(line)
+            continue
+        if bar:
+            rest = line[1:] if line.plain.startswith(" ") else line
+            marked = Text(SELECTION_BAR, bar_style, end="")
+            marked.append_text(rest)
+            marked.truncate(width, overflow="ellipsis")
+            line = marked
+        try:
+            line.stylize(Style(bgcolor=bg), 0, len(line))
+        except Exception:
+            line.stylize(Style(reverse=True), 0, len(line))
+        out.append(line)
+    return out
 
 
 def separator_line(label: str, ctx: RenderContext, width: int) -> Text:
