@@ -84,6 +84,11 @@ async def test_upgrade_from_every_earlier_version_keeps_data(tmp_path: Path, ver
             assert [i.body for i in items] == expected
             # rows from before V4 have no failure details; the column takes them now
             assert items[0].details is None
+            if version >= 4:  # details written at V4 survive the later migrations
+                assert items[1].details == {
+                    "kind": "untrusted_identity",
+                    "recipients": ["+4915112345678"],
+                }
             await store.outbox_set(items[0].id, "failed", error="x", details={"kind": "file"})
             assert (await store.outbox_items(["failed"]))[0].details == {"kind": "file"}
         # and the upgraded database takes new writes
