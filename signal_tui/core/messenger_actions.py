@@ -10,7 +10,7 @@ from typing import Any
 
 from signal_tui.api.errors import SignalApiError
 from signal_tui.core.errors import ActionError, explain
-from signal_tui.core.outbox import Failure, item_payload
+from signal_tui.core.outbox import Failure
 from signal_tui.files import path_inside, private_dir
 from signal_tui.store.models import Conversation, Message
 
@@ -45,7 +45,7 @@ class RepairMixin:
             return known
         for item in await self.store.outbox_items(["failed", "unknown"]):
             if item.id == message.outbox_id:
-                return Failure.from_dict(item_payload(item).get("failure"))
+                return Failure.from_dict(item.details)  # stored with the row (a restart keeps it)
         return None
 
     async def trust_and_resend(self, message: Message) -> None:
