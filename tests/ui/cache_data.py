@@ -1,4 +1,5 @@
-"""Fixed cache content for the main-UI tests and snapshots, built through the real ingest path.
+"""Fixed cache content for the main-UI tests and snapshots, built through the real ingest path
+(plain data and builders, no tests; the pytest fixtures that use it are in conftest.py).
 
 The envelopes follow tests/data/rest-api-notes.md §3. Names and bodies include hostile text (markup,
 escape sequences, bidi overrides) so every snapshot also proves it is shown literally.
@@ -8,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import os
-import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from signal_tui.core.session import Session
 
 ACCOUNT = "+15550000001"
 ACCOUNT_UUID = "00000000-0000-4000-8000-000000000001"
-NOW = datetime(2026, 3, 14, 15, 30)  # the pinned clock (local time; tests run with TZ=UTC)
+NOW = datetime(2026, 3, 14, 15, 30)  # the pinned clock (local time; see the `utc` fixture)
 HOSTILE_BODY = "[@click=app.quit]x[/]"
 HOSTILE_NAME = "[bold red]Mallory[/] \x1b[31mred"
 BIDI_NAME = "Eve \u202egnp.exe"
@@ -31,12 +30,6 @@ PEOPLE = {
     "mallory": ("+15550100003", "00000000-0000-4000-8000-0000000000c3", HOSTILE_NAME),
     "eve": ("+15550100004", "00000000-0000-4000-8000-0000000000e4", BIDI_NAME),
 }
-
-
-def use_utc() -> None:
-    """Times render in local time: pin the zone so snapshots match everywhere."""
-    os.environ["TZ"] = "UTC"
-    time.tzset()
 
 
 def ms(year: int, month: int, day: int, hour: int, minute: int = 0) -> int:
@@ -118,7 +111,6 @@ def group_info() -> dict[str, Any]:
 
 def envelopes() -> list[dict[str, Any]]:
     """A week of believable history with every kind of message the history view draws."""
-    a = PEOPLE["alice"]
     t0 = ms(2026, 3, 9, 18, 5)
     t1 = ms(2026, 3, 13, 9, 12)
     t2 = ms(2026, 3, 14, 11, 40)
@@ -228,7 +220,6 @@ def envelopes() -> list[dict[str, Any]]:
         said("mallory", ms(2026, 3, 12, 22, 1), "\x1b[31mred?\x1b[0m \x1b]8;;http://evil\x07link"),
         said("eve", ms(2026, 3, 11, 7, 30), "hello \u202eevil\u202c world"),
     ]
-    _ = a
     return items
 
 

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_admin_support import LINK_URI, AdminHarness, config_for
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
@@ -27,12 +26,15 @@ from signal_tui.ui.screens.admin.identities import IdentitiesScreen
 from signal_tui.ui.screens.admin.profile import ProfileScreen
 from signal_tui.ui.screens.admin.server_attachments import ServerAttachmentsScreen
 from signal_tui.ui.widgets.qr import QRCode
+from tests.ui.harness import LINK_URI, AdminHarness, config_for
 
 SIZES = [(120, 40), (80, 24)]
 
 
 @pytest.fixture(scope="module")
 def sim() -> Iterator[Simulator]:
+    """Overrides conftest's per-test `sim`: one seeded simulator for the module (these screens
+    only read its data), so every snapshot shows the same world."""
     simulator = Simulator(mode="json-rpc", scenario="demo", trickle=False, seed=1)
     simulator.start_in_thread()
     yield simulator

@@ -9,11 +9,11 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
-from textual.app import App
 from textual.widgets import OptionList
 
 from signal_tui.ui.screens.attach import AttachmentPicker, PathInput, complete_path
 from signal_tui.ui.widgets.image_preview import HalfBlockImage
+from tests.ui.harness import Host
 
 HOSTILE_FILE = "\x1b[31m[@click=app.quit]x[b].txt"
 NAMES = ["cat.png", "catalog.txt", "notes.txt", "docs", ".secret", HOSTILE_FILE]
@@ -54,15 +54,6 @@ def test_completion_only_extends_what_was_typed(text: str) -> None:
     completed, names = complete_path(text, root)
     assert completed.startswith(text)
     assert all("/" not in n[:-1] for n in names)
-
-
-class Host(App[None]):
-    def __init__(self) -> None:
-        super().__init__()
-        self.quit_requested = False
-
-    async def action_quit(self) -> None:
-        self.quit_requested = True
 
 
 async def test_pick_files_by_completion_tree_and_remove(tmp_path: Path) -> None:

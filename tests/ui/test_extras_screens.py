@@ -3,12 +3,10 @@ details), each pushed on a tiny host app the way the main app pushes them."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
-from textual.app import App
 from textual.screen import Screen
 from textual.widgets import Button, Input, OptionList, Static
 
@@ -32,33 +30,11 @@ from signal_tui.ui.screens.message_actions import (
     available_actions,
 )
 from signal_tui.ui.screens.new_conversation import NewConversationScreen, normalize_address
+from tests.ui.harness import Host, result, show
 
 HOSTILE = "[@click=app.quit]x[/]"
 HOSTILE_NAME = "\x1b[31mMal\u202elory[b]"
 TS = 1_764_000_000_000
-
-
-class Host(App[None]):
-    """Stands in for the main app: pushes a screen and records what it dismisses with."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.quit_requested = False
-
-    async def action_quit(self) -> None:  # a hostile [@click=app.quit] must never get here
-        self.quit_requested = True
-
-
-async def show(pilot: Any, screen: Screen[Any]) -> asyncio.Future[Any]:
-    future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-    pilot.app.push_screen(screen, callback=future.set_result)
-    await pilot.pause()
-    return future
-
-
-async def result(pilot: Any, future: asyncio.Future[Any]) -> Any:
-    await pilot.pause()
-    return await asyncio.wait_for(future, 2)
 
 
 def message(**kw: Any) -> Message:

@@ -4,14 +4,12 @@ data) and with hostile names/bodies in the fixtures, so a regression to markup s
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PIL import Image
-from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input
@@ -34,6 +32,7 @@ from signal_tui.ui.screens.message_actions import MessageActions
 from signal_tui.ui.screens.new_conversation import NewConversationScreen
 from signal_tui.ui.screens.recipients import RecipientPicker
 from signal_tui.ui.screens.search import SearchScreen
+from tests.ui.harness import Host
 
 SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 ACCOUNT = "+4900000001"
@@ -42,25 +41,7 @@ HOSTILE_NAME = "\x1b[31mMal\u202elory[b]"
 TS = 1_764_000_000_000  # 2025-11-24 16:00 UTC
 
 
-@pytest.fixture(autouse=True)
-def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
-class Host(App[None]):
-    """An empty app with the screen under test pushed on top, as the main app would."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.store: Store | None = None
-
-    async def on_unmount(self) -> None:
-        if self.store is not None:
-            await self.store.close()
+pytestmark = pytest.mark.usefixtures("utc")  # conftest: times shown in UTC
 
 
 def pushing(

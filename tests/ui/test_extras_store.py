@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from textual.app import App
 from textual.widgets import Input, OptionList, SelectionList, Static
 
 from signal_tui.store.db import Store
 from signal_tui.ui.screens.recipients import RecipientPicker
 from signal_tui.ui.screens.search import MATCH_STYLE, SearchScreen, snippet_text
+from tests.ui.harness import Host, show
 
 ACCOUNT = "+4900000001"
 ALICE_UUID = "a1111111-1111-4111-8111-111111111111"
@@ -50,22 +50,6 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
     await store.upsert_group(GROUP, name="Climbing club", members=["+4911111111", ACCOUNT])
     yield store
     await store.close()
-
-
-class Host(App[None]):
-    def __init__(self) -> None:
-        super().__init__()
-        self.quit_requested = False
-
-    async def action_quit(self) -> None:
-        self.quit_requested = True
-
-
-async def show(pilot: Any, screen: Any) -> asyncio.Future[Any]:
-    future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-    pilot.app.push_screen(screen, callback=future.set_result)
-    await pilot.pause()
-    return future
 
 
 async def settle(pilot: Any, condition: Any, seconds: float = 2.0) -> None:

@@ -12,10 +12,8 @@ from signal_tui.config import Config
 from signal_tui.simulator.server import Simulator
 from signal_tui.ui.app import make_app
 from signal_tui.ui.widgets.composer import Composer, MessageInput
-from tests.ui.main_fixtures import ACCOUNT, make_config
-from tests.ui.test_main_flows import config, history_text, open_by_filter, rows, sim, until
-
-__all__ = ["config", "sim"]  # fixtures shared with test_main_flows
+from tests.ui.cache_data import ACCOUNT, make_config
+from tests.ui.harness import history_text, open_by_filter, rows, wait_for
 
 EMMA = "+15550100005"
 
@@ -25,8 +23,8 @@ async def test_compose_newline_paste_mention_edit_and_failure(
 ) -> None:
     app = make_app(config)
     async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: app.receiver_state.state == "connected")
-        await until(pilot, lambda: any(r.startswith("# Climbing crew") for r in rows(app)))
+        await wait_for(pilot, lambda: app.receiver_state.state == "connected")
+        await wait_for(pilot, lambda: any(r.startswith("# Climbing crew") for r in rows(app)))
         await open_by_filter(pilot, "Climbing crew")
         composer = app.main.query_one(Composer)  # type: ignore[union-attr]
         history = app.main.history  # type: ignore[union-attr]
@@ -43,20 +41,20 @@ async def test_compose_newline_paste_mention_edit_and_failure(
         assert composer.attachments == [photo]
         assert "photo.png" in str(composer.query_one("#chip-0").label)
         await pilot.press("enter")
-        await until(pilot, lambda: any(m.body == "line one\nline two" for m in history.messages))
+        await wait_for(pilot, lambda: any(m.body == "line one\nline two" for m in history.messages))
         sent = next(m for m in history.messages if m.body == "line one\nline two")
         assert [a.filename for a in sent.attachments] == ["photo.png"]
         assert composer.attachments == [] and composer.text == ""
 
         # '@' completes group members; the mention is sent as U+FFFC with UTF-16 offsets
-        await until(pilot, lambda: composer.members)
+        await wait_for(pilot, lambda: composer.members)
         await pilot.press("@", "F", "a")
         menu = composer.query_one("#mentions")
-        await until(pilot, lambda: menu.display)
+        await wait_for(pilot, lambda: menu.display)
         await pilot.press("enter")  # choose the highlighted member
         assert composer.text.startswith("@Farah")
         await pilot.press(*"belay?", "enter")
-        await until(pilot, lambda: any(m.mentions for m in history.messages if m.outgoing))
+        await wait_for(pilot, lambda: any(m.mentions for m in history.messages if m.outgoing))
         mentioned = [m for m in history.messages if m.outgoing and m.mentions][-1]
         assert mentioned.body is not None and mentioned.body.startswith("\ufffc")
         assert mentioned.mentions[0].start == 0 and mentioned.mentions[0].length == 1
@@ -72,7 +70,7 @@ async def test_compose_newline_paste_mention_edit_and_failure(
         assert isinstance(app.focused, MessageInput)
         composer.input.text = "belay please?"
         await pilot.press("enter")
-        await until(
+        await wait_for(
             pilot,
             lambda: any(m.id == target.id and m.edited and m.body == "belay please?"
                         for m in history.messages),
@@ -83,43 +81,45 @@ async def test_compose_newline_paste_mention_edit_and_failure(
         sim.faults.untrusted.add(EMMA)
         await pilot.press(*"are you there?", "enter")
         history = app.main.history  # type: ignore[union-attr]
-        await until(
+        await wait_for(
             pilot,
             lambda: any(m.body == "are you there?" and m.status == "failed"
                         for m in history.messages),
-            limit=15,
+            timeout=30,
         )  # fmt: skip
         assert "trust and resend" in history_text(app)
         failed = next(m for m in history.messages if m.body == "are you there?")
         app.main.run_action_on(failed, "trust_resend")  # type: ignore[union-attr]
-        await until(
+        await wait_for(
             pilot,
             lambda: any(m.id == failed.id and m.status in ("sent", "delivered", "read")
                         for m in history.messages),
-            limit=15,
+            timeout=30,
         )  # fmt: skip
 
 
 async def test_new_conversation_search_and_errors(config: Config, sim: Simulator) -> None:
     app = make_app(config)
     async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: app.receiver_state.state == "connected")
+        await wait_for(pilot, lambda: app.receiver_state.state == "connected")
         # a number that is not on Signal: a readable sentence, no traceback, app still running
         await pilot.press("ctrl+n")
-        await until(pilot, lambda: type(app.screen).__name__ == "NewConversationScreen")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "NewConversationScreen")
         await pilot.press(*"+15559999999", "enter")
-        await until(
+        await wait_for(
             pilot, lambda: any("not on Signal" in str(n.message) for n in app._notifications)
         )
         assert app.is_running
         # a registered number opens (or creates) the direct conversation
         await pilot.press("ctrl+l", *"+15550100005", "enter")
-        await until(pilot, lambda: "Emma" in app.main.describe() or "+1555" in app.main.describe())  # type: ignore[union-attr]
+        await wait_for(
+            pilot, lambda: "Emma" in app.main.describe() or "+1555" in app.main.describe()
+        )  # type: ignore[union-attr]
 
         # global search: Enter opens the hit in its conversation, highlighted
-        await until(pilot, lambda: any(r.startswith("# Family") for r in rows(app)))
+        await wait_for(pilot, lambda: any(r.startswith("# Family") for r in rows(app)))
         await pilot.press("ctrl+f")
-        await until(pilot, lambda: type(app.screen).__name__ == "SearchScreen")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "SearchScreen")
         await pilot.press(*"sunset")  # a message with a picture: its preview lines count
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline and not getattr(app.screen, "hits", None):
@@ -127,12 +127,12 @@ async def test_new_conversation_search_and_errors(config: Config, sim: Simulator
         hit = app.screen.hits[0]  # type: ignore[attr-defined]
         await pilot.press("enter")
         history = app.main.history  # type: ignore[union-attr]
-        await until(pilot, lambda: history.highlight_id == hit.message_id)
+        await wait_for(pilot, lambda: history.highlight_id == hit.message_id)
         assert app.main.conversation.id == hit.conversation_id  # type: ignore[union-attr]
         assert any(m.id == hit.message_id for m in history.messages)
         # ... and scrolled into view, not just loaded somewhere in the window
         target = await app.store.get_message(hit.message_id)  # type: ignore[union-attr]
-        await until(pilot, lambda: (target.body or "")[:30] in history.visible_text())
+        await wait_for(pilot, lambda: (target.body or "")[:30] in history.visible_text())
 
 
 async def test_first_run_asks_for_the_missing_settings(tmp_path: Path) -> None:
@@ -164,24 +164,24 @@ async def test_server_down_state_and_typing_are_visible(tmp_path: Path) -> None:
         port = s.getsockname()[1]
     app = make_app(make_config(tmp_path, url=f"http://127.0.0.1:{port}"))
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: app.receiver_state.state in ("reconnecting", "error"))
+        await wait_for(pilot, lambda: app.receiver_state.state in ("reconnecting", "error"))
         status = str(app.main.query_one("#status").render())  # type: ignore[union-attr]
         assert "reconnecting in" in status or "error" in status
         # the cached list still works offline; a typing notice shows in list and header
         conv = await app.store.ensure_direct(EMMA, number=EMMA)
-        await until(pilot, lambda: conv.id in app.main.conv_list.records)  # type: ignore[union-attr]
+        await wait_for(pilot, lambda: conv.id in app.main.conv_list.records)  # type: ignore[union-attr]
         app.main.open_conversation(conv.id)  # type: ignore[union-attr]
-        await until(pilot, lambda: app.main.conversation is not None)  # type: ignore[union-attr]
+        await wait_for(pilot, lambda: app.main.conversation is not None)  # type: ignore[union-attr]
         me = await app.store.upsert_recipient(number=EMMA, profile_name="Emma")
         app._on_typing(conv.id, me.id, True)  # what the session calls for a typingMessage
-        await until(pilot, lambda: "typing…" in " ".join(rows(app)))
-        await until(pilot, lambda: "Emma typing…" in str(app.main.query_one("#header").render()))  # type: ignore[union-attr]
+        await wait_for(pilot, lambda: "typing…" in " ".join(rows(app)))
+        await wait_for(pilot, lambda: "Emma typing…" in str(app.main.query_one("#header").render()))  # type: ignore[union-attr]
         app._on_typing(conv.id, me.id, False)
         await pilot.pause()
         assert "typing…" not in " ".join(rows(app))
         # ctrl+a in the composer opens the file picker (not TextArea's line start)
         assert isinstance(app.focused, MessageInput)
         await pilot.press("ctrl+a")
-        await until(pilot, lambda: type(app.screen).__name__ == "AttachmentPicker")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "AttachmentPicker")
         await pilot.press("escape")
-        await until(pilot, lambda: app.screen is app.main)
+        await wait_for(pilot, lambda: app.screen is app.main)

@@ -8,7 +8,7 @@ from signal_tui.config import Config
 from signal_tui.core.session import Session
 from signal_tui.ui.app import make_app
 from signal_tui.ui.widgets.history_paging import MAX_WINDOW, PAGE
-from tests.ui.main_fixtures import NOW, make_config, ms, said
+from tests.ui.cache_data import NOW, make_config, ms, said
 
 COUNT = 800
 

@@ -7,28 +7,14 @@ through the real ingest path — including hostile names and bodies, which must 
 
 from __future__ import annotations
 
-import time
-from pathlib import Path
-
 import pytest
 from textual.pilot import Pilot
 
 from signal_tui.config import Config
 from signal_tui.ui.app import make_app
-from tests.ui.main_fixtures import NOW, build_cache, make_config
+from tests.ui.cache_data import NOW
 
 SIZES = [(120, 40), (80, 24)]
-
-
-@pytest.fixture
-def cache_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Config:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    config = make_config(tmp_path)
-    build_cache(config)
-    yield config
-    monkeypatch.undo()
-    time.tzset()
 
 
 async def _settle(pilot: Pilot) -> None:
