@@ -26,7 +26,7 @@ from signal_tui.ui.screens.admin.identities import IdentitiesScreen
 from signal_tui.ui.screens.admin.profile import ProfileScreen
 from signal_tui.ui.screens.admin.server_attachments import ServerAttachmentsScreen
 from signal_tui.ui.widgets.qr import QRCode
-from tests.ui.harness import LINK_URI, AdminHarness, config_for
+from tests.ui.harness import LINK_URI, AdminHarness, config_for, wait_for
 
 SIZES = [(120, 40), (80, 24)]
 
@@ -47,30 +47,33 @@ def _pinned_time(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def _settle(pilot: Pilot[Any]) -> None:
-    """Wait until the screen's workers are done, then stop cursors blinking."""
+    """Wait until the screen under test is up and done loading, with steady cursors and sized
+    tables (the snapshot is taken right after)."""
     app = pilot.app
-    for _ in range(200):
-        await pilot.pause(0.05)
+    assert isinstance(app, AdminHarness)
+
+    def loaded() -> bool:
         screen = app.screen
-        busy = getattr(screen, "busy", False) or any(
-            w.is_running for w in app.workers if w.node is screen
+        if screen is not app.pushed or not screen.is_mounted:  # on_mount starts the loading
+            return False
+        return not getattr(screen, "busy", False) and all(
+            w.is_finished for w in app.workers if w.node is screen
         )
-        if not busy:
-            break
+
+    await wait_for(pilot, loaded, what="the admin screen to finish loading")
     for inp in app.screen.query(Input):
         inp.cursor_blink = False
+
     # DataTable sizes its columns on its next idle after rows arrive: wait for that (private
-    # flags, the only way to know), then for the repaint
-    for _ in range(100):
-        pending = [
-            t for t in app.screen.query(DataTable)
-            if t._require_update_dimensions or t._new_rows or t._updated_cells
-        ]  # fmt: skip
-        if not pending:
-            break
-        await pilot.pause(0.05)
-    for _ in range(3):
-        await pilot.pause(0.1)
+    # flags, the only way to know)
+    def tables_sized() -> bool:
+        return not any(
+            t._require_update_dimensions or t._new_rows or t._updated_cells
+            for t in app.screen.query(DataTable)
+        )
+
+    await wait_for(pilot, tables_sized, what="the tables to size their columns")
+    await pilot.pause()
 
 
 def _screens() -> dict[str, Callable[[AdminHarness], Any]]:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
-from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 from textual.widgets import OptionList
 
-from signal_tui.ui.screens.attach import AttachmentPicker, PathInput, complete_path
+from signal_tui.ui.screens.attach import (
+    AttachmentPicker,
+    AttachmentTree,
+    PathInput,
+    complete_path,
+)
 from signal_tui.ui.widgets.image_preview import HalfBlockImage
-from tests.ui.harness import Host
+from tests.ui.harness import Host, result, show, wait_for
 
 HOSTILE_FILE = "\x1b[31m[@click=app.quit]x[b].txt"
 NAMES = ["cat.png", "catalog.txt", "notes.txt", "docs", ".secret", HOSTILE_FILE]
@@ -59,11 +62,8 @@ def test_completion_only_extends_what_was_typed(text: str) -> None:
 async def test_pick_files_by_completion_tree_and_remove(tmp_path: Path) -> None:
     root = make_tree(tmp_path / "files")
     async with Host().run_test(size=(100, 32)) as pilot:
-        loop = asyncio.get_running_loop()
-        done: asyncio.Future[Any] = loop.create_future()
         screen = AttachmentPicker(root)
-        pilot.app.push_screen(screen, callback=done.set_result)
-        await pilot.pause()
+        done = await show(pilot, screen)
         path_input = screen.query_one(PathInput)
         assert path_input.value == str(root) + "/"
         await pilot.press("n", "tab")
@@ -73,10 +73,14 @@ async def test_pick_files_by_completion_tree_and_remove(tmp_path: Path) -> None:
         assert screen.chosen == [root / "notes.txt"]
         path_input.value = str(root) + "/cat.p"
         await pilot.press("tab", "enter")
-        await pilot.pause(0.2)
         assert screen.chosen == [root / "notes.txt", root / "cat.png"]
-        # an image shows a half-block thumbnail (headless: never a graphics protocol)
-        assert screen.query(HalfBlockImage)
+        # an image shows a half-block thumbnail (headless: never a graphics protocol), decoded
+        # in a thread
+        await wait_for(
+            pilot,
+            lambda: any(image._lines for image in screen.query(HalfBlockImage)),
+            what="the thumbnail of cat.png",
+        )
         # hostile file name is shown literally in the tree and clicking does nothing
         path_input.value = str(root / HOSTILE_FILE)
         await pilot.press("enter")
@@ -91,25 +95,20 @@ async def test_pick_files_by_completion_tree_and_remove(tmp_path: Path) -> None:
         await pilot.press("delete")
         assert len(screen.chosen) == 2
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert await asyncio.wait_for(done, 2) == [root / "notes.txt", root / "cat.png"]
+        assert await result(pilot, done) == [root / "notes.txt", root / "cat.png"]
 
 
 async def test_tree_selection_and_cancel(tmp_path: Path) -> None:
     root = make_tree(tmp_path / "files")
     async with Host().run_test(size=(80, 24)) as pilot:
-        done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         screen = AttachmentPicker(root / "notes.txt")  # a file: starts in its folder
-        pilot.app.push_screen(screen, callback=done.set_result)
-        await pilot.pause()
-        tree = screen.query_one("#att-tree")
-        for _ in range(50):  # the tree loads folders in a background worker
-            if tree.root.children:  # type: ignore[attr-defined]
-                break
-            await pilot.pause(0.02)
+        done = await show(pilot, screen)
+        tree = screen.query_one("#att-tree", AttachmentTree)
+        # the tree loads folders in a background worker
+        await wait_for(pilot, lambda: tree.root.children, what="the folder listing")
         tree.focus()
         # hidden .secret is not listed; names are shown literally, without control characters
-        labels = [str(node.label) for node in tree.root.children]  # type: ignore[attr-defined]
+        labels = [str(node.label) for node in tree.root.children]
         assert ".secret" not in " ".join(labels) and "cat.png" in " ".join(labels)
         assert not any("\x1b" in label for label in labels)
         assert "[@click=app.quit]x[b].txt" in " ".join(labels)
@@ -118,5 +117,4 @@ async def test_tree_selection_and_cancel(tmp_path: Path) -> None:
         await pilot.pause()
         assert screen.chosen == [root / "cat.png"]
         await pilot.press("escape")
-        await pilot.pause()
-        assert await asyncio.wait_for(done, 2) is None
+        assert await result(pilot, done) is None

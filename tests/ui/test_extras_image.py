@@ -22,6 +22,7 @@ from signal_tui.ui.widgets.image_preview import (
     ImagePreview,
     render_image_lines,
 )
+from tests.ui.harness import wait_for
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 
@@ -111,10 +112,7 @@ async def test_image_preview_widget_falls_back_to_half_blocks() -> None:
         preview = pilot.app.query_one(ImagePreview)
         assert not preview.uses_graphics  # headless: deterministic half-blocks
         image = pilot.app.query_one(HalfBlockImage)
-        for _ in range(50):
-            if image._lines:
-                break
-            await pilot.pause(0.02)
+        await wait_for(pilot, lambda: image._lines, what="cat.jpg to be decoded (a thread)")
         assert image.size.height == len(image._lines) <= 6
         assert all(line.cell_length == 40 for line in image._lines)
         preview.path = None  # cleared: nothing shown

@@ -24,7 +24,7 @@ from signal_tui.store.models import (
     TextStyle,
 )
 from signal_tui.ui.dialogs.confirm import ConfirmScreen
-from signal_tui.ui.screens.attach import AttachmentPicker
+from signal_tui.ui.screens.attach import AttachmentPicker, AttachmentTree
 from signal_tui.ui.screens.details import MessageDetailsScreen
 from signal_tui.ui.screens.emoji import EmojiPicker
 from signal_tui.ui.screens.help import HelpScreen
@@ -32,7 +32,8 @@ from signal_tui.ui.screens.message_actions import MessageActions
 from signal_tui.ui.screens.new_conversation import NewConversationScreen
 from signal_tui.ui.screens.recipients import RecipientPicker
 from signal_tui.ui.screens.search import SearchScreen
-from tests.ui.harness import Host
+from signal_tui.ui.widgets.image_preview import HalfBlockImage
+from tests.ui.harness import Host, wait_for
 
 SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 ACCOUNT = "+4900000001"
@@ -47,10 +48,13 @@ pytestmark = pytest.mark.usefixtures("utc")  # conftest: times shown in UTC
 def pushing(
     make: Callable[[Host], Screen[Any] | Awaitable[Screen[Any]]],
     *keys: str,
-    settle: float = 0.0,
-    until: Callable[[Any], bool] | None = None,
+    until: Callable[[Any], object] | None = None,
+    what: str = "the screen to show its result",
     then: tuple[str, ...] = (),
 ) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    """run_before for snap_compare: push the screen, type `keys`, wait until `until(screen)`
+    (debounced searches, thread workers), press `then`."""
+
     async def run_before(pilot: Pilot[Any]) -> None:
         app = pilot.app
         assert isinstance(app, Host)
@@ -63,17 +67,21 @@ def pushing(
             widget.cursor_blink = False
         if keys:
             await pilot.press(*keys)
-        if settle:
-            await pilot.pause(settle)
-        for _ in range(200):  # debounced workers: wait for their result, however busy the box
-            if until is None or until(app.screen):
-                break
-            await pilot.pause(0.02)
+        if until is not None:
+            await wait_for(pilot, lambda: until(app.screen), what=what)
         if then:
             await pilot.press(*then)
         await pilot.pause()
 
     return run_before
+
+
+def _thumbnail_drawn(screen: Screen[Any]) -> bool:
+    """The picture is decoded (a thread) for the width it is laid out at."""
+    images = list(screen.query(HalfBlockImage))
+    return bool(images) and all(
+        i._lines and i._for_width == i.size.width and i.size.height == len(i._lines) for i in images
+    )
 
 
 def message(**kw: Any) -> Message:
@@ -181,7 +189,7 @@ def test_search(size: tuple[int, int], snap_compare: Any, tmp_path: Path) -> Non
         app.store = await filled_store(tmp_path / "cache.db")
         return SearchScreen(app.store, conversation_id=1)
 
-    screen = pushing(make, *"lunch", until=lambda s: len(s.hits) == 3)
+    screen = pushing(make, *"lunch", until=lambda s: len(s.hits) == 3, what="3 search hits")
     host = Host()
     assert snap_compare(host, terminal_size=size, run_before=screen)
     assert host.store is not None and host.store._closed  # no SQLite thread left behind
@@ -193,7 +201,9 @@ def test_recipient_picker(size: tuple[int, int], snap_compare: Any, tmp_path: Pa
         app.store = await filled_store(tmp_path / "cache.db")
         return RecipientPicker(app.store)
 
-    screen = pushing(make, until=lambda s: len(s.shown) == 4, then=("down", "enter"))
+    screen = pushing(
+        make, until=lambda s: len(s.shown) == 4, what="4 recipients listed", then=("down", "enter")
+    )
     host = Host()
     assert snap_compare(host, terminal_size=size, run_before=screen)
     assert host.store is not None and host.store._closed
@@ -212,5 +222,11 @@ def test_attachment_picker(
     (files / "docs").mkdir()
     (files / "[@click=app.quit]x[b].txt").write_text("x")
     monkeypatch.chdir(tmp_path)  # relative start: the snapshot holds no tmp path
-    screen = pushing(lambda app: AttachmentPicker(Path("files")), *"fl", "tab", "enter", settle=0.3)
+    screen = pushing(
+        lambda app: AttachmentPicker(Path("files")),
+        *"fl", "tab", "enter",
+        until=lambda s: len(s.chosen) == 1 and s.query_one(AttachmentTree).root.children
+        and _thumbnail_drawn(s),
+        what="flag.bmp chosen, the folder listed and its thumbnail drawn",
+    )  # fmt: skip
     assert snap_compare(Host(), terminal_size=size, run_before=screen)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from textual.widgets import Input, OptionList, SelectionList, Static
 from signal_tui.store.db import Store
 from signal_tui.ui.screens.recipients import RecipientPicker
 from signal_tui.ui.screens.search import MATCH_STYLE, SearchScreen, snippet_text
-from tests.ui.harness import Host, show
+from tests.ui.harness import Host, result, show, wait_for
 
 ACCOUNT = "+4900000001"
 ALICE_UUID = "a1111111-1111-4111-8111-111111111111"
@@ -52,15 +51,6 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
     await store.close()
 
 
-async def settle(pilot: Any, condition: Any, seconds: float = 2.0) -> None:
-    """Wait for debounced workers: poll `condition` between frames."""
-    for _ in range(int(seconds / 0.02)):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("condition not reached")
-
-
 def test_snippet_text_highlights_marked_terms() -> None:
     text = snippet_text("we \x02lunch\x03 at \x02noon\x03 \x1b[31m" + HOSTILE)
     assert text.plain == "we lunch at noon [31m" + HOSTILE
@@ -85,7 +75,7 @@ async def test_search_as_you_type_highlight_and_open(store: Store) -> None:
         screen = SearchScreen(store)
         future = await show(pilot, screen)
         await pilot.press(*"lunc")  # prefix match on the last word
-        await settle(pilot, lambda: len(screen.hits) == 2)
+        await wait_for(pilot, lambda: len(screen.hits) == 2)
         results = screen.query_one("#search-results", OptionList)
         first = results.get_option_at_index(0).prompt
         assert HOSTILE in str(first) and "\x1b" not in str(first)  # newest first: Mallory
@@ -93,23 +83,28 @@ async def test_search_as_you_type_highlight_and_open(store: Store) -> None:
         assert not pilot.app.quit_requested
         # stale results are dropped: typing on replaces them with the newer query's answer
         await pilot.press(*"hzzz")
-        await settle(
+        await wait_for(
             pilot, lambda: "No messages" in str(screen.query_one("#search-status", Static).render())
         )
         assert screen.hits == []
         screen.query_one(Input).value = "weather"
-        await settle(pilot, lambda: len(screen.hits) == 1)
+        await wait_for(pilot, lambda: len(screen.hits) == 1)
         await pilot.press("enter")
-        await pilot.pause()
-        hit = await asyncio.wait_for(future, 2)
+        hit = await result(pilot, future)
         assert hit.conversation_id == alice.id and hit.author_name == "Alice"
         # Esc closes without a hit; quotes and FTS operators in the query do not break it
-        future = await show(pilot, SearchScreen(store))
+        screen = SearchScreen(store)
+        future = await show(pilot, screen)
         await pilot.press(*'"lunch AND OR ( *')
-        await pilot.pause(0.2)
+        status = screen.query_one("#search-status", Static)
+        await wait_for(
+            pilot,
+            lambda: str(status.render()) != "Type to search",
+            what="the answer to a query full of FTS syntax",
+        )
+        assert "Search failed" not in str(status.render())
         await pilot.press("escape")
-        await pilot.pause()
-        assert await asyncio.wait_for(future, 2) is None
+        assert await result(pilot, future) is None
 
 
 async def test_search_scope_this_conversation(store: Store) -> None:
@@ -119,9 +114,9 @@ async def test_search_scope_this_conversation(store: Store) -> None:
         screen = SearchScreen(store, conversation_id=alice.id)
         await show(pilot, screen)
         await pilot.press(*"lunch")
-        await settle(pilot, lambda: len(screen.hits) == 2)
+        await wait_for(pilot, lambda: len(screen.hits) == 2)
         await pilot.press("ctrl+t")
-        await settle(pilot, lambda: len(screen.hits) == 1)
+        await wait_for(pilot, lambda: len(screen.hits) == 1)
         assert screen.hits[0].conversation_id == alice.id
 
 
@@ -129,22 +124,22 @@ async def test_recipient_picker_filters_toggles_and_types(store: Store) -> None:
     async with Host().run_test(size=(80, 24)) as pilot:
         screen = RecipientPicker(store)
         future = await show(pilot, screen)
-        await settle(pilot, lambda: len(screen.shown) == 3)  # group, Alice, Mallory; not blocked
+        await wait_for(pilot, lambda: len(screen.shown) == 3)  # group, Alice, Mallory; not blocked
         labels = [c.label.plain for c in screen.shown]
         assert "Blocky" not in " ".join(labels)
         assert any("Climbing club" in label for label in labels)
         assert not any("\x1b" in label or "\u202e" in label for label in labels)
         await pilot.press(*"ali")
-        await settle(pilot, lambda: len(screen.shown) == 1)
+        await wait_for(pilot, lambda: len(screen.shown) == 1)
         await pilot.press("enter")  # toggles the highlighted entry: Alice
         await pilot.pause()
         assert list(screen.chosen) == [ALICE_UUID]
         screen.query_one(Input).value = "+49 151 2345 6789"
         await pilot.pause()
         await pilot.press("enter")  # a typed number is added as it is
-        await settle(pilot, lambda: "+4915123456789" in screen.chosen)
+        await wait_for(pilot, lambda: "+4915123456789" in screen.chosen)
         screen.query_one(Input).value = "club"
-        await settle(pilot, lambda: any(c.address == GROUP for c in screen.shown))
+        await wait_for(pilot, lambda: any(c.address == GROUP for c in screen.shown))
         selection = screen.query_one(SelectionList)
         selection.focus()
         selection.highlighted = next(i for i, c in enumerate(screen.shown) if c.address == GROUP)
@@ -153,8 +148,7 @@ async def test_recipient_picker_filters_toggles_and_types(store: Store) -> None:
         chosen_text = str(screen.query_one("#rcpt-chosen", Static).render())
         assert "Alice" in chosen_text and "Climbing club" in chosen_text
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert await asyncio.wait_for(future, 2) == [ALICE_UUID, "+4915123456789", GROUP]
+        assert await result(pilot, future) == [ALICE_UUID, "+4915123456789", GROUP]
 
 
 async def test_recipient_picker_needs_a_choice_and_cancels(store: Store) -> None:
@@ -168,8 +162,7 @@ async def test_recipient_picker_needs_a_choice_and_cancels(store: Store) -> None
         assert not future.done()
         assert "at least one" in str(screen.query_one("#rcpt-hint", Static).render())
         await pilot.press("escape")
-        await pilot.pause()
-        assert await asyncio.wait_for(future, 2) is None
+        assert await result(pilot, future) is None
 
 
 async def test_search_failure_is_shown_as_a_sentence(tmp_path: Path) -> None:
@@ -180,5 +173,5 @@ async def test_search_failure_is_shown_as_a_sentence(tmp_path: Path) -> None:
         await show(pilot, screen)
         await pilot.press(*"lunch")
         status = screen.query_one("#search-status", Static)
-        await settle(pilot, lambda: "Search failed" in str(status.render()))
+        await wait_for(pilot, lambda: "Search failed" in str(status.render()))
         assert screen.hits == [] and screen.is_current

@@ -3,7 +3,6 @@ edit, failures with their fix, new conversation, search, first run, the demo env
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from textual import events
@@ -121,10 +120,9 @@ async def test_new_conversation_search_and_errors(config: Config, sim: Simulator
         await pilot.press("ctrl+f")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "SearchScreen")
         await pilot.press(*"sunset")  # a message with a picture: its preview lines count
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and not getattr(app.screen, "hits", None):
-            await pilot.pause(0.1)
-        hit = app.screen.hits[0]  # type: ignore[attr-defined]
+        search = app.screen
+        await wait_for(pilot, lambda: getattr(search, "hits", None), what="a hit for 'sunset'")
+        hit = search.hits[0]  # type: ignore[attr-defined]
         await pilot.press("enter")
         history = app.main.history  # type: ignore[union-attr]
         await wait_for(pilot, lambda: history.highlight_id == hit.message_id)
@@ -138,8 +136,11 @@ async def test_new_conversation_search_and_errors(config: Config, sim: Simulator
 async def test_first_run_asks_for_the_missing_settings(tmp_path: Path) -> None:
     app = make_app(Config(data_dir=tmp_path / "data"))
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        assert type(app.screen).__name__ == "AccountSetupScreen"
+        await wait_for(
+            pilot,
+            lambda: type(app.screen).__name__ == "AccountSetupScreen",
+            what="the account setup",
+        )
 
 
 def test_demo_environment_is_throwaway(tmp_path: Path) -> None:

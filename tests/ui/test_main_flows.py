@@ -5,15 +5,19 @@ App starts are expensive (~0.4 s on 2 cores), so one app walks through many user
 
 from __future__ import annotations
 
-import asyncio
+from typing import Any
+
+from textual.command import CommandList
+from textual.screen import Screen
 
 from signal_tui.config import Config
 from signal_tui.simulator.server import Simulator
 from signal_tui.ui.app import make_app
+from signal_tui.ui.screens.main import TYPING_TIMEOUT
 from signal_tui.ui.widgets.composer import MessageInput
 from signal_tui.ui.widgets.history import History
 from tests.ui.cache_data import ACCOUNT, HOSTILE_BODY, PEOPLE
-from tests.ui.harness import history_text, open_by_filter, rows, wait_for
+from tests.ui.harness import header_text, history_text, open_by_filter, rows, wait_for
 
 ALICE = PEOPLE["alice"][0]
 
@@ -50,10 +54,14 @@ async def test_receive_send_and_notify(config: Config, sim: Simulator) -> None:
         )
         # Echo answers; the answer shows up in the open conversation
         await wait_for(pilot, lambda: history_text(app).count("ping from the tests") >= 2)
-        # ... and Echo's answer ends Echo's typing indicator (in the list and the header)
-        await pilot.pause(0.2)
-        assert "typing…" not in " ".join(rows(app))
-        assert "typing" not in str(app.main.query_one("#header").render())  # type: ignore[union-attr]
+        # ... and Echo's answer ends Echo's typing indicator (in the list and the header); well
+        # before the indicator's own time-out (TYPING_TIMEOUT) could have cleared it
+        await wait_for(
+            pilot,
+            lambda: "typing…" not in " ".join(rows(app)) and "typing" not in header_text(app),
+            timeout=TYPING_TIMEOUT / 2,
+            what="Echo's answer to end Echo's typing indicator",
+        )
 
         # a message in another conversation: toast (plain text), list preview updated
         sim.incoming_text(ACCOUNT, ALICE, "are you coming tonight?")
@@ -85,7 +93,7 @@ async def test_hostile_body_is_literal_and_click_does_nothing(
         x = lines[y].index(HOSTILE_BODY) + 1  # the "[" … the would-be click target
         await pilot.click(History, offset=(x, y))
         await pilot.click(History, offset=(x + 18, y))
-        await pilot.pause(0.2)
+        # a markup link's action would run while the click is handled, which click() awaits
         assert app.is_running and app.return_code is None
 
         # selecting with k and Enter opens the message actions; Esc closes them
@@ -109,7 +117,6 @@ async def test_hostile_body_is_literal_and_click_does_nothing(
                 for m in history.messages
             ),
         )
-        await asyncio.sleep(0)
 
 
 async def test_palette_lists_conversations_and_help(config: Config) -> None:
@@ -128,7 +135,20 @@ async def test_palette_lists_conversations_and_help(config: Config) -> None:
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "CommandPalette")
         await pilot.press(*"Mallory")
-        await pilot.pause(0.3)
+        palette = app.screen
+        await wait_for(
+            pilot,
+            lambda: "Mallory" in _highlighted_command(palette),
+            what="the palette to offer Mallory's conversation",
+        )
         await pilot.press("enter")
         await wait_for(pilot, lambda: "Mallory" in app.main.describe())  # type: ignore[union-attr]
         assert app.is_running
+
+
+def _highlighted_command(palette: Screen[Any]) -> str:
+    """The prompt of the command the palette's Enter would run ("" while it searches)."""
+    commands = palette.query_one(CommandList)
+    if commands.highlighted is None:
+        return ""
+    return str(commands.get_option_at_index(commands.highlighted).prompt)

@@ -6,9 +6,10 @@ from pathlib import Path
 
 from signal_tui.config import Config
 from signal_tui.core.session import Session
-from signal_tui.ui.app import make_app
+from signal_tui.ui.app import SignalApp, make_app
 from signal_tui.ui.widgets.history_paging import MAX_WINDOW, PAGE
 from tests.ui.cache_data import NOW, make_config, ms, said
+from tests.ui.harness import main_screen, rows, wait_for, workers_done
 
 COUNT = 800
 
@@ -35,11 +36,11 @@ async def test_history_pages_both_ways_with_a_bounded_window(tmp_path: Path) -> 
     config = await long_cache(tmp_path)
     app = make_app(config, clock=NOW, start_session=False)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await wait_for(pilot, lambda: rows(app), what="the conversation list")
         await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        history = app.main.history  # type: ignore[union-attr]
+        history = main_screen(app).history
+        await wait_for(pilot, lambda: history.messages, what="the newest page")
+        await workers_done(pilot, "the conversation to open")
         # opening = one page query, newest page, painted at the bottom
         assert history.loads == 1
         assert len(history.messages) == PAGE
@@ -47,29 +48,33 @@ async def test_history_pages_both_ways_with_a_bounded_window(tmp_path: Path) -> 
         assert f"message number {COUNT - 1}" in history.visible_text()
 
         # scrolling to the top keeps loading older pages, but the window stays bounded
-        for _ in range(40):
-            history.scroll_home(animate=False, immediate=True)
-            await pilot.pause()
-            await app.workers.wait_for_complete()
-            if not history.more_before:
-                break
+        window: list[int] = []
+
+        def scrolled_to(edge: str) -> bool:
+            """The user keeps scrolling to `edge`; each look is one more scroll."""
+            window.append(len(history.messages))
+            if edge == "top":
+                history.scroll_home(animate=False, immediate=True)
+                return not history.more_before and not _loading(app)
+            history.scroll_end(animate=False, immediate=True)
+            return not history.more_after and not _loading(app)
+
+        await wait_for(pilot, lambda: scrolled_to("top"), what="the first message (scrolling up)")
         assert history.messages[0].body == "message number 0"
-        assert len(history.messages) <= MAX_WINDOW
+        assert max(window) <= MAX_WINDOW
         assert history.more_after  # the newest messages were dropped from memory
         history.scroll_home(animate=False, immediate=True)
         await pilot.pause()
         assert "message number 0" in history.visible_text()
 
         # and back down: newer pages come back in order, older ones are dropped
-        for _ in range(40):
-            history.scroll_end(animate=False, immediate=True)
-            await pilot.pause()
-            await app.workers.wait_for_complete()
-            if not history.more_after:
-                break
+        window.clear()
+        await wait_for(
+            pilot, lambda: scrolled_to("end"), what="the newest message (scrolling down)"
+        )
         bodies = [m.body for m in history.messages]
         assert bodies[-1] == f"message number {COUNT - 1}"
-        assert len(bodies) <= MAX_WINDOW
+        assert max(window) <= MAX_WINDOW
         numbers = [int(b.rsplit(" ", 1)[1]) for b in bodies]  # type: ignore[union-attr]
         assert numbers == sorted(numbers) and len(set(numbers)) == len(numbers)
 
@@ -80,3 +85,7 @@ async def test_history_pages_both_ways_with_a_bounded_window(tmp_path: Path) -> 
         assert history.selected.body == f"message number {COUNT - 2}"
         await pilot.press("escape")
         assert history.selected is None
+
+
+def _loading(app: SignalApp) -> bool:
+    return any(not w.is_finished for w in app.workers)

@@ -13,14 +13,22 @@ from textual.pilot import Pilot
 from signal_tui.config import Config
 from signal_tui.ui.app import make_app
 from tests.ui.cache_data import NOW
+from tests.ui.harness import main_screen, wait_for
 
 SIZES = [(120, 40), (80, 24)]
 
 
-async def _settle(pilot: Pilot) -> None:
-    for _ in range(3):
-        await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
+async def _settle(pilot: Pilot, opened: str | None = None) -> None:
+    """Until the list is loaded (and the conversation `opened`, if given) and no worker runs."""
+    app = pilot.app
+
+    def ready() -> bool:
+        main = main_screen(app)
+        if not main.conv_list.records or any(not w.is_finished for w in app.workers):
+            return False
+        return opened is None or main.describe().startswith(opened)
+
+    await wait_for(pilot, ready, what=f"the main screen with {opened or 'the list'} loaded")
     await pilot.pause()
 
 
@@ -37,7 +45,7 @@ def test_conversation_view(snap_compare, cache_config: Config, size: tuple[int, 
     async def open_alice(pilot: Pilot) -> None:
         await _settle(pilot)
         await pilot.press("enter")  # the newest conversation (Alice) is highlighted
-        await _settle(pilot)
+        await _settle(pilot, opened="Alice Park")
 
     assert snap_compare(app, terminal_size=size, run_before=open_alice)
 
@@ -48,6 +56,6 @@ def test_hostile_conversation(snap_compare, cache_config: Config) -> None:
     async def open_mallory(pilot: Pilot) -> None:
         await _settle(pilot)
         await pilot.press("down", "down", "enter")
-        await _settle(pilot)
+        await _settle(pilot, opened="[bold red]Mallory[/]")
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_mallory)
