@@ -73,6 +73,8 @@ def app_state(app: App[Any]) -> str:
             parts.append(f"{selector}: {str(app.screen.query_one(selector).render())!r}")
         except Exception:
             continue
+    if isinstance(app.screen, MainScreen):
+        parts.append(f"conversations: {app.screen.conv_list.row_texts()}")
     notes = [str(n.message) for n in app._notifications]
     parts.append(f"notifications: {notes}")
     return "; ".join(parts)

@@ -8,11 +8,14 @@ from pathlib import Path
 from textual import events
 
 from signal_tui.config import Config
+from signal_tui.core.errors import explain
 from signal_tui.simulator.server import Simulator
-from signal_tui.ui.app import make_app
+from signal_tui.ui.app import SignalApp, make_app
+from signal_tui.ui.messages import WorkerFailed
+from signal_tui.ui.screens.main import MainScreen
 from signal_tui.ui.widgets.composer import Composer, MessageInput
 from tests.ui.cache_data import ACCOUNT, make_config
-from tests.ui.harness import history_text, open_by_filter, rows, wait_for
+from tests.ui.harness import MessageLog, history_text, main_screen, open_by_filter, rows, wait_for
 
 EMMA = "+15550100005"
 
@@ -21,7 +24,8 @@ async def test_compose_newline_paste_mention_edit_and_failure(
     config: Config, sim: Simulator, tmp_path: Path
 ) -> None:
     app = make_app(config)
-    async with app.run_test(size=(120, 40)) as pilot:
+    log = MessageLog()
+    async with app.run_test(size=(120, 40), message_hook=log) as pilot:
         await wait_for(pilot, lambda: app.receiver_state.state == "connected")
         await wait_for(pilot, lambda: any(r.startswith("# Climbing crew") for r in rows(app)))
         await open_by_filter(pilot, "Climbing crew")
@@ -40,6 +44,9 @@ async def test_compose_newline_paste_mention_edit_and_failure(
         assert composer.attachments == [photo]
         assert "photo.png" in str(composer.query_one("#chip-0").label)
         await pilot.press("enter")
+        # one Submitted with the whole draft: both lines and the pasted file
+        drafts = [m.draft for m in log.of(Composer.Submitted, at=MainScreen)]
+        assert [(d.text, d.attachments) for d in drafts] == [("line one\nline two", [photo])]
         await wait_for(pilot, lambda: any(m.body == "line one\nline two" for m in history.messages))
         sent = next(m for m in history.messages if m.body == "line one\nline two")
         assert [a.filename for a in sent.attachments] == ["photo.png"]
@@ -99,7 +106,8 @@ async def test_compose_newline_paste_mention_edit_and_failure(
 
 async def test_new_conversation_search_and_errors(config: Config, sim: Simulator) -> None:
     app = make_app(config)
-    async with app.run_test(size=(120, 40)) as pilot:
+    log = MessageLog()
+    async with app.run_test(size=(120, 40), message_hook=log) as pilot:
         await wait_for(pilot, lambda: app.receiver_state.state == "connected")
         # a number that is not on Signal: a readable sentence, no traceback, app still running
         await pilot.press("ctrl+n")
@@ -109,11 +117,17 @@ async def test_new_conversation_search_and_errors(config: Config, sim: Simulator
             pilot, lambda: any("not on Signal" in str(n.message) for n in app._notifications)
         )
         assert app.is_running
+        # the main screen's failed worker reached the app as one WorkerFailed, told once
+        failures = log.of(WorkerFailed, at=SignalApp)
+        assert len(failures) == 1
+        sentence = str(explain(failures[0].error))
+        assert sentence == "+15559999999 is not on Signal."
+        told = [str(n.message) for n in app._notifications if "Signal" in str(n.message)]
+        assert told == [sentence]
         # a registered number opens (or creates) the direct conversation
         await pilot.press("ctrl+l", *"+15550100005", "enter")
-        await wait_for(
-            pilot, lambda: "Emma" in app.main.describe() or "+1555" in app.main.describe()
-        )  # type: ignore[union-attr]
+        main = main_screen(app)
+        await wait_for(pilot, lambda: "Emma" in main.describe() or "+1555" in main.describe())
 
         # global search: Enter opens the hit in its conversation, highlighted
         await wait_for(pilot, lambda: any(r.startswith("# Family") for r in rows(app)))

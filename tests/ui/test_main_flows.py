@@ -7,24 +7,34 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import events
 from textual.command import CommandList
 from textual.screen import Screen
 
 from signal_tui.config import Config
 from signal_tui.simulator.server import Simulator
 from signal_tui.ui.app import make_app
-from signal_tui.ui.screens.main import TYPING_TIMEOUT
-from signal_tui.ui.widgets.composer import MessageInput
+from signal_tui.ui.messages import MessagesArrived, StoreChanged
+from signal_tui.ui.screens.main import TYPING_TIMEOUT, MainScreen
+from signal_tui.ui.widgets.composer import Composer, MessageInput
 from signal_tui.ui.widgets.history import History
 from tests.ui.cache_data import ACCOUNT, HOSTILE_BODY, PEOPLE
-from tests.ui.harness import header_text, history_text, open_by_filter, rows, wait_for
+from tests.ui.harness import (
+    MessageLog,
+    header_text,
+    history_text,
+    open_by_filter,
+    rows,
+    wait_for,
+)
 
 ALICE = PEOPLE["alice"][0]
 
 
 async def test_receive_send_and_notify(config: Config, sim: Simulator) -> None:
     app = make_app(config)
-    async with app.run_test(size=(120, 40)) as pilot:
+    log = MessageLog()
+    async with app.run_test(size=(120, 40), message_hook=log) as pilot:
         # cached conversations are there at once; the receiver state is always visible
         await wait_for(pilot, lambda: any("Alice Park" in r for r in rows(app)), timeout=5)
         await wait_for(pilot, lambda: app.receiver_state.state == "connected")
@@ -43,6 +53,9 @@ async def test_receive_send_and_notify(config: Config, sim: Simulator) -> None:
 
         # send: the message appears at once (optimistic), then its mark follows the outbox
         await pilot.press(*"ping from the tests", "enter")
+        # Enter in the composer is the composer's Submitted, handled by the main screen
+        submitted = log.of(Composer.Submitted, at=MainScreen)
+        assert [m.draft.text for m in submitted] == ["ping from the tests"]
         await wait_for(pilot, lambda: "ping from the tests" in history_text(app), timeout=5)
         history = app.main.history  # type: ignore[union-attr]
         await wait_for(
@@ -64,24 +77,33 @@ async def test_receive_send_and_notify(config: Config, sim: Simulator) -> None:
         )
 
         # a message in another conversation: toast (plain text), list preview updated
+        alice = await app.store.find_conversation(ALICE)  # type: ignore[union-attr]
+        assert alice is not None
+        mark = log.mark()
         sim.incoming_text(ACCOUNT, ALICE, "are you coming tonight?")
-        try:
-            await wait_for(pilot, lambda: any("are you coming tonight?" in r for r in rows(app)))
-        except AssertionError:
-            print("\n".join(rows(app)), [str(n.message) for n in app._notifications])
-            raise
+        await wait_for(pilot, lambda: any("are you coming tonight?" in r for r in rows(app)))
         await wait_for(
             pilot,
             lambda: any("are you coming tonight?" in str(n.message) for n in app._notifications),
         )
         assert app.main is not None and app.main.repaints >= 1
+        # ... because the store's commit reached the main screen as a StoreChanged naming
+        # Alice's conversation, and the stored message as MessagesArrived (the toast)
+        later = log.since(mark)
+        changed = later.of(StoreChanged, at=MainScreen)
+        assert any("messages" in m.pending.get(alice.id, ()) for m in changed), changed
+        arrived = [m for e in later.of(MessagesArrived, at=MainScreen) for m in e.messages]
+        assert [m.body for m in arrived if m.conversation_id == alice.id] == [
+            "are you coming tonight?"
+        ]
 
 
 async def test_hostile_body_is_literal_and_click_does_nothing(
     config: Config, sim: Simulator
 ) -> None:
     app = make_app(config)
-    async with app.run_test(size=(100, 30)) as pilot:
+    log = MessageLog()
+    async with app.run_test(size=(100, 30), message_hook=log) as pilot:
         await wait_for(pilot, lambda: app.receiver_state.state == "connected")
         sim.incoming_text(ACCOUNT, ALICE, HOSTILE_BODY)
         await wait_for(pilot, lambda: any(HOSTILE_BODY in r for r in rows(app)))
@@ -93,7 +115,10 @@ async def test_hostile_body_is_literal_and_click_does_nothing(
         x = lines[y].index(HOSTILE_BODY) + 1  # the "[" … the would-be click target
         await pilot.click(History, offset=(x, y))
         await pilot.click(History, offset=(x + 18, y))
-        # a markup link's action would run while the click is handled, which click() awaits
+        # both clicks landed on the history, on the hostile text ...
+        assert len(log.of(events.Click, at=History)) == 2
+        # ... and did nothing: a markup link's action would run while the click is handled,
+        # which click() awaits
         assert app.is_running and app.return_code is None
 
         # selecting with k and Enter opens the message actions; Esc closes them

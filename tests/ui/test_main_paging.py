@@ -7,9 +7,11 @@ from pathlib import Path
 from signal_tui.config import Config
 from signal_tui.core.session import Session
 from signal_tui.ui.app import SignalApp, make_app
+from signal_tui.ui.screens.main import MainScreen
+from signal_tui.ui.widgets.conversation_list import ConversationList
 from signal_tui.ui.widgets.history_paging import MAX_WINDOW, PAGE
 from tests.ui.cache_data import NOW, make_config, ms, said
-from tests.ui.harness import main_screen, rows, wait_for, workers_done
+from tests.ui.harness import MessageLog, main_screen, rows, wait_for, workers_done
 
 COUNT = 800
 
@@ -35,9 +37,13 @@ async def long_cache(tmp_path: Path) -> Config:
 async def test_history_pages_both_ways_with_a_bounded_window(tmp_path: Path) -> None:
     config = await long_cache(tmp_path)
     app = make_app(config, clock=NOW, start_session=False)
-    async with app.run_test(size=(100, 30)) as pilot:
+    log = MessageLog()
+    async with app.run_test(size=(100, 30), message_hook=log) as pilot:
         await wait_for(pilot, lambda: rows(app), what="the conversation list")
         await pilot.press("enter")
+        # Enter on the list is the list's Selected, handled by the main screen
+        selected = log.of(ConversationList.Selected, at=MainScreen)
+        assert [m.conversation.title for m in selected] == ["Alice Park"]
         history = main_screen(app).history
         await wait_for(pilot, lambda: history.messages, what="the newest page")
         await workers_done(pilot, "the conversation to open")
