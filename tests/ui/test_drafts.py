@@ -10,6 +10,7 @@ from textual.pilot import Pilot
 from signal_tui.config import Config
 from signal_tui.core.session import Session
 from signal_tui.ui.app import SignalApp, make_app
+from tests.ui.harness import wait_for
 
 ACCOUNT = "+15550000001"
 
@@ -23,24 +24,18 @@ async def _prepare(tmp_path: Path) -> tuple[Config, int, int]:
     return config, ada.id, bo.id
 
 
-async def _wait(pilot: Pilot[int], condition, what: str, limit: float = 5.0) -> None:
-    for _ in range(int(limit / 0.02)):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 async def _open(pilot: Pilot[int], app: SignalApp, conversation_id: int) -> None:
     assert app.main is not None
     app.main.open_conversation(conversation_id)
     main = app.main
-    await _wait(
+    await wait_for(
         pilot,
-        lambda: main.conversation is not None
-        and main.conversation.id == conversation_id
-        and app.focused is main.composer.input,
-        f"conversation {conversation_id} open",
+        lambda: (
+            main.conversation is not None
+            and main.conversation.id == conversation_id
+            and app.focused is main.composer.input
+        ),
+        what=f"conversation {conversation_id} open",
     )
 
 
@@ -65,14 +60,14 @@ async def test_draft_follows_its_chat_across_switches_and_restarts(tmp_path: Pat
         assert app.main.composer.text == "half a thought"
         await pilot.press(*" and more")  # then quit without switching: still kept
         await pilot.press("ctrl+q")
-        await _wait(pilot, lambda: not app.is_running, "the app to quit")
+        await wait_for(pilot, lambda: not app.is_running, what="the app to quit")
 
     app = make_app(config, start_session=False)
     async with app.run_test(size=(100, 30)) as pilot:
         assert app.main is not None
         main = app.main
-        await _wait(pilot, lambda: ada in main.conv_list.records, "the list")
-        await _wait(pilot, lambda: ada in main.conv_list.drafts, "drafts loaded")
+        await wait_for(pilot, lambda: ada in main.conv_list.records, what="the list")
+        await wait_for(pilot, lambda: ada in main.conv_list.drafts, what="drafts loaded")
         assert "Draft: half a thought and more" in _row_text(app, ada)
         await _open(pilot, app, ada)
         assert main.composer.text == "half a thought and more"
@@ -90,7 +85,7 @@ async def test_a_sent_draft_is_gone(tmp_path: Path) -> None:
         main = app.main
         assert main.composer.text == "send me"
         await pilot.press("enter")
-        await _wait(pilot, lambda: main.composer.text == "", "the composer to clear")
+        await wait_for(pilot, lambda: main.composer.text == "", what="the composer to clear")
         assert ada not in main.conv_list.drafts
         await _open(pilot, app, bo)
         await _open(pilot, app, ada)

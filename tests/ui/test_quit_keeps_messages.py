@@ -3,13 +3,15 @@ outbox), and quitting with unsent messages says so and offers to wait."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
+
+from textual.pilot import Pilot
 
 from signal_tui.config import Config
 from signal_tui.core.session import Session
-from signal_tui.ui.app import make_app
+from signal_tui.ui.app import SignalApp, make_app
 from signal_tui.ui.dialogs.quit import QuitScreen
+from tests.ui.harness import main_screen, wait_for
 
 ACCOUNT = "+15550000001"
 FRIEND = "+15550100001"
@@ -33,23 +35,30 @@ async def _stored_bodies(config: Config, conversation_id: int) -> list[str]:
     return [m.body or "" for m in page]
 
 
+async def _open(pilot: Pilot[int], app: SignalApp, conversation_id: int) -> None:
+    """Open the chat and wait until the composer has the focus (typing goes there)."""
+    main = main_screen(app)
+    main.open_conversation(conversation_id)
+    await wait_for(
+        pilot,
+        lambda: main.conversation is not None and app.focused is main.composer.input,
+        what="the chat to open with the composer focused",
+    )
+
+
 async def test_enter_then_ctrl_q_at_once_keeps_the_message(tmp_path: Path) -> None:
     config, conv_id = await _prepare(tmp_path)
     app = make_app(config)
     async with app.run_test(size=(100, 30)) as pilot:
         assert app.main is not None
-        app.main.open_conversation(conv_id)
-        for _ in range(100):
-            await pilot.pause(0.02)
-            if app.main.conversation is not None and app.focused is app.main.composer.input:
-                break
+        await _open(pilot, app, conv_id)
         await pilot.press(*"do not lose me")
         await pilot.press("enter", "ctrl+q")  # no pause between: the race a user hits
-        for _ in range(200):
-            await pilot.pause(0.02)
-            if isinstance(app.screen, QuitScreen):
-                break
-        assert isinstance(app.screen, QuitScreen), "quitting with an unsent message must ask"
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, QuitScreen),
+            what="the quit dialog (quitting with an unsent message must ask)",
+        )
         question = str(app.screen.query_one("#quit-question").render())
         assert "1 message has not been sent yet" in question
         await pilot.press("q")  # quit now: the outbox keeps it
@@ -62,23 +71,21 @@ async def test_quit_dialog_stay_keeps_the_app_open_and_the_text(tmp_path: Path) 
     app = make_app(config)
     async with app.run_test(size=(100, 30)) as pilot:
         assert app.main is not None
-        app.main.open_conversation(conv_id)
-        await pilot.pause(0.2)
+        await _open(pilot, app, conv_id)
+        main = app.main
         await pilot.press(*"first", "enter")
-        for _ in range(100):
-            await pilot.pause(0.02)
-            if app.main.composer.text == "":
-                break
-        assert app.main.composer.text == "", "the composer clears once the message is stored"
+        await wait_for(
+            pilot,
+            lambda: main.composer.text == "",
+            what="the composer to clear (it clears once the message is stored)",
+        )
         await pilot.press("ctrl+q")
-        for _ in range(100):
-            await pilot.pause(0.02)
-            if isinstance(app.screen, QuitScreen):
-                break
-        assert isinstance(app.screen, QuitScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, QuitScreen), what="the quit dialog")
         await pilot.press("escape")  # stay
-        await pilot.pause(0.1)
-        assert not isinstance(app.screen, QuitScreen) and app.is_running
+        await wait_for(
+            pilot, lambda: not isinstance(app.screen, QuitScreen), what="the dialog to close"
+        )
+        assert app.is_running
 
 
 async def test_without_unsent_messages_ctrl_q_quits_at_once(tmp_path: Path) -> None:
@@ -86,9 +93,5 @@ async def test_without_unsent_messages_ctrl_q_quits_at_once(tmp_path: Path) -> N
     app = make_app(config)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("ctrl+q")
-        await asyncio.sleep(0)
-        for _ in range(50):
-            await pilot.pause(0.02)
-            if not app.is_running:
-                break
-        assert not app.is_running and app.return_code == 0
+        await wait_for(pilot, lambda: not app.is_running, what="the app to quit")
+        assert app.return_code == 0

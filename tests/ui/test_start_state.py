@@ -22,7 +22,9 @@ async def test_status_says_connecting_until_the_server_answers(tmp_path: Path) -
         app = make_app(config)
         async with app.run_test(size=(100, 30)) as pilot:
             assert app.main is not None
-            for _ in range(5):  # the first frames, and a little after
+            # watched over time on purpose: the first frames and the half second after must
+            # never say "offline" (there is no event to wait for: the server stays silent)
+            for _ in range(5):
                 status = str(app.main.query_one(StatusBar).render())
                 header = str(app.main.query_one(ConversationHeader).render())
                 assert "connecting" in status and "offline" not in status, status

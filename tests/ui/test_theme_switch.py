@@ -8,6 +8,7 @@ from pathlib import Path
 from signal_tui.config import Config
 from signal_tui.core.session import Session
 from signal_tui.ui.app import make_app
+from tests.ui.harness import wait_for
 
 
 def _colour_of(strips: list, text: str) -> str:
@@ -30,10 +31,7 @@ async def test_theme_change_repaints_list_and_history(tmp_path: Path) -> None:
         main = app.main
         assert main is not None
         main.open_conversation(conv.id)
-        for _ in range(100):
-            await pilot.pause(0.02)
-            if main.history.messages:
-                break
+        await wait_for(pilot, lambda: main.history.messages, what="Ada's chat to open")
         history, conv_list = main.history, main.conv_list
         when = history.messages[-1]
         assert when.outgoing
@@ -43,8 +41,15 @@ async def test_theme_change_repaints_list_and_history(tmp_path: Path) -> None:
         time_text = [s.text.strip() for s in list_strips[0] if s.text.strip()][-1]
         time_before = _colour_of(list_strips, time_text)
         app.theme = "textual-light"
-        await pilot.pause(0.2)
-        name_after = _colour_of([history.render_line(y) for y in range(8)], "You")
-        time_after = _colour_of([conv_list.render_line(y) for y in range(2)], time_text)
-        assert name_before != name_after, "the history keeps the old theme's name colour"
-        assert time_before != time_after, "the list keeps the old theme's muted colour"
+        await wait_for(
+            pilot,
+            lambda: _colour_of([history.render_line(y) for y in range(8)], "You") != name_before,
+            what="the history's names in the new theme (it kept the old theme's colour)",
+        )
+        await wait_for(
+            pilot,
+            lambda: (
+                _colour_of([conv_list.render_line(y) for y in range(2)], time_text) != time_before
+            ),
+            what="the list's times in the new theme (it kept the old theme's muted colour)",
+        )
