@@ -24,7 +24,7 @@ def _conv_by_id(conn: sqlite3.Connection, cid: int) -> Conversation | None:
     row = conn.execute(
         f"SELECT {rows.CONV_COLS} FROM {rows.CONV_FROM} WHERE c.id = ?", (cid,)
     ).fetchone()
-    return rows.conversation(row) if row else None
+    return rows.conversations(conn, [row])[0] if row else None
 
 
 def _recipient_by_id(conn: sqlite3.Connection, rid: int) -> Recipient | None:
@@ -61,19 +61,19 @@ class ConversationsMixin:
                 cols += ("r.username", "r.uuid")
                 sql += " WHERE " + " OR ".join(f"{c} LIKE :p ESCAPE '\\'" for c in cols)
             sql += " ORDER BY c.last_activity DESC, c.id DESC LIMIT :n"
-            return [rows.conversation(r) for r in conn.execute(sql, args)]
+            return rows.conversations(conn, conn.execute(sql, args).fetchall())
 
         return await self._read(run)
 
     async def _cached_conversations(self, limit: int) -> list[Conversation]:
         def load_all(conn: sqlite3.Connection) -> list[Conversation]:
             sql = f"SELECT {rows.CONV_COLS} FROM {rows.CONV_FROM}"
-            return [rows.conversation(r) for r in conn.execute(sql)]
+            return rows.conversations(conn, conn.execute(sql).fetchall())
 
         def load_some(conn: sqlite3.Connection, ids: list[int]) -> list[Conversation]:
             marks = ",".join("?" * len(ids))
             sql = f"SELECT {rows.CONV_COLS} FROM {rows.CONV_FROM} WHERE c.id IN ({marks})"
-            return [rows.conversation(r) for r in conn.execute(sql, ids)]
+            return rows.conversations(conn, conn.execute(sql, ids).fetchall())
 
         if self._conv_cache is None:
             self._conv_dirty.clear()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 
 from signal_tui.ids import split_address
@@ -139,6 +139,19 @@ class MessagesMixin:
             return _one(conn, row[0]) if row else None
 
         return await self._read(run)
+
+    async def mention_names(self, messages_or_ids: Iterable[Message | int]) -> dict[int, str]:
+        """Display names of the people mentioned in `messages` (or of these recipient ids), by
+        recipient id, for store.mentions.with_mentions. Yourself is "You"."""
+        ids: set[int] = set()
+        for item in messages_or_ids:
+            if isinstance(item, Message):
+                ids.update(m.recipient_id for m in item.mentions if m.recipient_id is not None)
+            else:
+                ids.add(int(item))
+        if not ids:
+            return {}
+        return await self._read(rows.mention_names, ids)
 
     async def message_details(self, message_id: int) -> MessageDetails:
         """Receipts per recipient, earlier versions (oldest first) and the raw envelope."""

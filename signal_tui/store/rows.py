@@ -6,11 +6,13 @@ so the cost of a page does not grow with the number of reactions or attachments.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
+from signal_tui.store.mentions import PLACEHOLDER, with_mentions
 from signal_tui.store.models import (
     Attachment,
     Conversation,
@@ -39,7 +41,8 @@ MESSAGE_FROM = "messages m JOIN recipients r ON r.id = m.author_id"
 CONV_COLS = (
     "c.id, c.kind, c.recipient_id, c.group_id, c.title, c.description, c.expiry_seconds,"
     " c.blocked, c.left_group, c.member_count, c.last_preview, c.last_activity, c.unread,"
-    " r.uuid, r.number, r.profile_name, r.contact_name, r.nickname, r.username, r.is_self"
+    " r.uuid, r.number, r.profile_name, r.contact_name, r.nickname, r.username, r.is_self,"
+    " c.last_message_id"
 )
 CONV_FROM = "conversations c LEFT JOIN recipients r ON r.id = c.recipient_id"
 
@@ -114,12 +117,88 @@ def conversation(row: Sequence) -> Conversation:
     )
 
 
-def preview_text(kind: str, body: str | None, extra: dict | None, n_attachments: int = 0) -> str:
-    """One-line summary of a message for the conversation list (raw text, cleaned)."""
+def conversations(conn: sqlite3.Connection, found: Sequence[Sequence]) -> list[Conversation]:
+    """Conversation records for rows of CONV_COLS, previews with mentions as '@Name'.
+
+    The stored preview keeps Signal's placeholders (it is written with every message, when names
+    may not be known yet, and names change). A preview that holds one is rebuilt here from the
+    conversation's last message with the names the store knows now, so old previews read right
+    too and no migration is needed; the list's cache is reset when names change.
+    """
+    convs = [conversation(r) for r in found]
+    stale = {i: r[20] for i, r in enumerate(found) if PLACEHOLDER in (r[10] or "") and len(r) > 20}
+    if not stale:
+        return convs
+    last: dict[int, tuple] = {}
+    mids = [mid for mid in stale.values() if mid is not None]
+    for chunk in range(0, len(mids), 500):
+        part = mids[chunk : chunk + 500]
+        for mid, kind, body, extra_json, deleted, n_att in conn.execute(
+            "SELECT m.id, m.kind, m.body, m.extra, m.deleted,"
+            " (SELECT count(*) FROM attachments a WHERE a.message_id = m.id)"
+            f" FROM messages m WHERE m.id IN ({_in(part)})",
+            part,
+        ):
+            extra = load_extra(extra_json)
+            if deleted:
+                extra["deleted"] = True
+            last[mid] = (kind, body, extra, n_att)
+    rids = {m.recipient_id for _k, _b, extra, _n in last.values() for m in mentions_of(extra)}
+    names = mention_names(conn, [r for r in rids if r is not None])
+    for i, mid in stale.items():
+        conv = convs[i]
+        if mid in last:
+            kind, body, extra, n_att = last[mid]
+            shown = preview_text(kind, body, extra, n_att, names=names)
+        else:  # the summary points nowhere (cannot happen after refresh_summary): no ranges
+            shown = with_mentions(conv.last_preview)
+        convs[i] = dataclasses.replace(conv, last_preview=shown)
+    return convs
+
+
+def mentions_of(extra: Mapping) -> tuple[Mention, ...]:
+    """The mentions kept in a message's extra column ([start, length, recipient id, name])."""
+    out = []
+    for m in extra.get("mentions", ()) or ():
+        if isinstance(m, list | tuple) and len(m) >= 4:
+            out.append(Mention(start=m[0], length=m[1], recipient_id=m[2], name=str(m[3])))
+    return tuple(out)
+
+
+def mention_names(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, str]:
+    """Display names (as Recipient.display_name orders them; yourself is "You") by recipient id."""
+    wanted = sorted({int(i) for i in ids})
+    names: dict[int, str] = {}
+    for chunk in range(0, len(wanted), 500):
+        part = wanted[chunk : chunk + 500]
+        for rid, *who in conn.execute(
+            "SELECT id, uuid, number, profile_name, contact_name, nickname, username, is_self"
+            f" FROM recipients WHERE id IN ({_in(part)})",
+            part,
+        ):
+            names[rid] = name_of(*who)
+    return names
+
+
+def preview_text(
+    kind: str,
+    body: str | None,
+    extra: dict | None,
+    n_attachments: int = 0,
+    *,
+    names: Mapping[int, str] | None = None,
+) -> str:
+    """One-line summary of a message for the conversation list (raw text, cleaned).
+
+    Without `names` mention placeholders stay as they are (what is stored); with them each
+    becomes '@Name' (what is shown, see `conversations`).
+    """
     extra = extra or {}
     if extra.get("deleted"):
         return "This message was deleted"
     if body:
+        if names is not None:
+            return one_line(with_mentions(body[:480], mentions_of(extra), names), 120)
         return one_line(body[:480], 120)
     if "poll" in extra:
         return one_line("Poll: " + str(extra["poll"].get("q", "")), 120)
@@ -230,10 +309,7 @@ def _message(conn, row, extra, reactions, atts, failures) -> Message:
             text=str(q.get("text") or ""),
             message_id=target,
         )
-    mentions = tuple(
-        Mention(start=m[0], length=m[1], recipient_id=m[2], name=str(m[3]))
-        for m in extra.get("mentions", ())
-    )
+    mentions = mentions_of(extra)
     styles = tuple(
         TextStyle(start=s[0], length=s[1], style=s[2])
         for s in extra.get("styles", ())
