@@ -21,6 +21,10 @@ DELETE_MEANS_LEAVE = (
 )
 LINK_STATES = ("disabled", "enabled", "enabled-with-approval")
 PERMISSION_VALUES = ("every-member", "only-admins")
+# signal-cli-rest-api answers GET /v1/groups with edit_group copied from send_messages (its
+# client.go fills both from signal-cli's send-message permission), so what it says about
+# edit_group means nothing while the two agree. GroupInfo.permissions leaves edit_group out
+# when it is not known: the value this client last set, or a server that reports it apart.
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +41,7 @@ class GroupInfo:
     blocked: bool = False
     member: bool = True
     invite_link: str | None = None
-    permissions: dict[str, str] = field(default_factory=dict)
+    permissions: dict[str, str] = field(default_factory=dict)  # no edit_group: not known
     conversation_id: int | None = None
     expiry_seconds: int = 0
     is_admin: bool = False
@@ -79,6 +83,7 @@ class GroupsMixin:
     store: Any
     account: str
     _groups: dict[str, GroupInfo]
+    _edit_group_known: dict[str, str]  # made on first use (Admin.__init__ does not know it)
 
     if TYPE_CHECKING:  # provided by Admin / PeopleMixin; declared here for type checkers only
 
@@ -106,6 +111,26 @@ class GroupsMixin:
     def cached_group(self, group_id: str) -> GroupInfo | None:
         return self._groups.get(group_id)
 
+    def _edit_group_set(self) -> dict[str, str]:
+        """group id -> the edit_group permission this client set last (the server hides it)."""
+        known: dict[str, str] | None = getattr(self, "_edit_group_known", None)
+        if known is None:
+            known = self._edit_group_known = {}
+        return known
+
+    def _remember_permissions(self, group_id: str, permissions: dict[str, str] | None) -> None:
+        if permissions and permissions.get("edit_group"):
+            self._edit_group_set()[group_id] = permissions["edit_group"]
+
+    def _reliable_permissions(self, group_id: str, reported: dict[str, str]) -> dict[str, str]:
+        perms = dict(reported)
+        edit = perms.pop("edit_group", None)
+        if edit is not None and edit != perms.get("send_messages"):
+            perms["edit_group"] = edit  # a server that reports it on its own
+        elif (known := self._edit_group_set().get(group_id)) is not None:
+            perms["edit_group"] = known
+        return perms
+
     async def _store_group(self, g: Any, own: set[str]) -> GroupInfo:
         members, admins = _tuple(g.members), _tuple(g.admins)
         member = getattr(g, "member", True) is not False
@@ -129,7 +154,9 @@ class GroupsMixin:
             blocked=bool(g.blocked),
             member=member,
             invite_link=getattr(g, "invite_link", None) or None,
-            permissions=_permissions(getattr(g, "permissions", None)),
+            permissions=self._reliable_permissions(
+                g.id, _permissions(getattr(g, "permissions", None))
+            ),
             conversation_id=getattr(conv, "id", None),
             expiry_seconds=getattr(conv, "expiry_seconds", 0) or 0,
             is_admin=bool(own & set(admins)),
@@ -171,6 +198,7 @@ class GroupsMixin:
             group_link=group_link,
             expiration_time=expiration_time or None,
         )
+        self._remember_permissions(gid, permissions)
         try:
             info = await self.refresh_group(gid)
         except (
@@ -181,7 +209,8 @@ class GroupsMixin:
                 admins=[self.account],
             )  # fmt: skip
             info = GroupInfo(gid, name, description or "", (self.account, *members),
-                             (self.account,), conversation_id=conv.id, is_admin=True)  # fmt: skip
+                             (self.account,), permissions=dict(permissions or {}),
+                             conversation_id=conv.id, is_admin=True)  # fmt: skip
             self._groups[gid] = info
         if expiration_time and info.conversation_id is not None:
             await self.store.set_conversation_expiry(info.conversation_id, expiration_time)
@@ -189,6 +218,7 @@ class GroupsMixin:
 
     async def _update(self, action: str, group_id: str, **changes: Any) -> GroupInfo:
         await self._call(action, self.client.update_group, self.account, group_id, **changes)
+        self._remember_permissions(group_id, changes.get("permissions"))
         return await self._after_change(group_id)
 
     async def _after_change(self, group_id: str) -> GroupInfo:

@@ -24,6 +24,9 @@ PERMISSION_FIELDS = [
     ("send_messages", "Who can send messages"),
 ]
 PERMISSION_OPTIONS = [("Every member", "every-member"), ("Only admins", "only-admins")]
+# signal-cli-rest-api does not report who can edit a group's details (core.admin.groups): then
+# the choice starts blank and is sent only when one is made
+UNKNOWN_PROMPT = "Not reported by the server: choose to set it"
 LINK_OPTIONS = [
     ("Off", "disabled"),
     ("On", "enabled"),
@@ -67,10 +70,13 @@ class GroupEditScreen(AdminScreen):
             yield Input(placeholder="~/Pictures/group.png", id="avatar")
             for key, label in PERMISSION_FIELDS:
                 yield Label(label)
-                current = (g.permissions.get(key) if g else None) or (
-                    "only-admins" if key == "edit_group" else "every-member"
-                )
-                yield Select(PERMISSION_OPTIONS, value=current, allow_blank=False, id=key)
+                current = g.permissions.get(key) if g else None
+                if g is None:
+                    current = "only-admins" if key == "edit_group" else "every-member"
+                if current is None:
+                    yield Select(PERMISSION_OPTIONS, prompt=UNKNOWN_PROMPT, id=key)
+                else:
+                    yield Select(PERMISSION_OPTIONS, value=current, allow_blank=False, id=key)
             yield Label("Invite link")
             link = "enabled" if g and g.invite_link else "disabled"
             yield Select(LINK_OPTIONS, value=link, allow_blank=False, id="link")
@@ -121,7 +127,11 @@ class GroupEditScreen(AdminScreen):
         description = self.query_one("#description", Input).value
         avatar = self.query_one("#avatar", Input).value.strip()
         avatar_path = Path(avatar).expanduser() if avatar else None
-        perms = {key: str(self._value(key)) for key, _ in PERMISSION_FIELDS}
+        perms = {
+            key: str(value)
+            for key, _ in PERMISSION_FIELDS
+            if (value := self._value(key)) is not Select.NULL
+        }
         link = str(self._value("link"))
         timer = int(self._value("timer"))
         if link not in LINK_STATES:

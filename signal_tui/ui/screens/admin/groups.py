@@ -29,6 +29,7 @@ PERMISSION_LABELS = {
 GROUP_COLUMNS = ("Name", "Members", "Role")
 MEMBER_COLUMNS = ("Member", "Role", "Address")
 VALUE_LABELS = {"only-admins": "only admins", "every-member": "every member"}
+UNREPORTED = "not reported by the server"
 
 
 class GroupsScreen(AdminScreen):
@@ -371,10 +372,10 @@ def details_text(g: GroupInfo, name_map: dict[str, str], account: str) -> Text:
         out.append_text(safe_line(g.invite_link, style="dim"))
     else:
         out.append("disabled")
-    if g.permissions:
+    if g.permissions:  # edit_group may be missing: the server does not report it (core)
         perms = " · ".join(
-            f"{PERMISSION_LABELS.get(k, k)}: {VALUE_LABELS.get(v, v)}"
-            for k, v in sorted(g.permissions.items())
+            f"{label}: {VALUE_LABELS.get(v, v) if (v := g.permissions.get(k)) else UNREPORTED}"
+            for k, label in PERMISSION_LABELS.items()
         )
         out.append(f"\nPermissions: {perms}")
     out.append(f"\nDisappearing messages: {format_timer(g.expiry_seconds)}")

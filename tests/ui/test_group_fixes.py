@@ -1,0 +1,100 @@
+"""Groups screens as a user tried them: the edit-details permission, Tab in the new-group form,
+the add-members picker, removing a member (never yourself). Pilot against the simulator."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from textual import events
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Select, Static
+
+from signal_tui.simulator.server import Simulator
+from signal_tui.simulator.state import Group
+from signal_tui.ui.screens.admin.group_edit import GroupEditScreen
+from signal_tui.ui.screens.admin.groups import GroupsScreen
+from tests.ui.harness import AdminHarness, config_for, status, wait_for
+
+StartSim = Callable[..., Awaitable[Simulator]]
+
+
+def sim_group(sim: Simulator, name: str) -> Group:
+    return next(g for g in sim.world.groups.values() if g.name == name)
+
+
+async def open_groups(app: AdminHarness, pilot: Pilot[Any], name: str) -> GroupsScreen:
+    """The Groups screen with `name` highlighted and its members loaded."""
+    assert app.session is not None
+    groups = GroupsScreen(app.session)
+    await app.push_screen(groups)
+    await wait_for(pilot, lambda: groups.groups and not groups.busy)
+    group = next(g for g in groups.groups if g.name == name)
+    groups.query_one("#groups", DataTable).move_cursor(row=groups.groups.index(group))
+    members = groups.query_one("#members", DataTable)
+    await wait_for(
+        pilot,
+        lambda: groups.selected().id == group.id and members.row_count == len(group.members),
+        what=f"the members of {name}",
+    )
+    return groups
+
+
+def details(groups: GroupsScreen) -> str:
+    return str(groups.query_one("#group-info", Static).render())
+
+
+def burst(app: AdminHarness, *keys: str) -> None:
+    """Keys as a terminal delivers a fast typist's burst: all queued before any is handled
+    (pilot.press waits for the app to settle after each key, which hides the race)."""
+    driver = app._driver
+    assert driver is not None
+    for key in keys:
+        event = events.Key(key, key if len(key) == 1 else None)
+        event.set_sender(app)
+        driver.send_message(event)
+
+
+async def test_only_admins_can_edit_details_is_saved_and_shown(
+    tmp_path: Path, start_sim: StartSim
+) -> None:
+    sim = await start_sim(mode="json-rpc")
+    family = sim_group(sim, "Family")  # the demo account is its admin
+    # the server reports edit_group as a copy of send_messages: make the copy say "only admins"
+    family.permissions.update(send_messages="only-admins", edit_group="every-member")
+    app = AdminHarness(config_for(tmp_path, sim.url, sim.accounts[0]))
+    async with app.run_test(size=(120, 40)) as pilot:
+        groups = await open_groups(app, pilot, "Family")
+        assert "edit details: not reported by the server" in details(groups)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, GroupEditScreen))
+        edit = app.screen
+        choice = edit.query_one("#edit_group", Select)
+        assert choice.value is Select.NULL, "not known, so not shown as a choice already made"
+        choice.value = "only-admins"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is groups and not groups.busy)
+        assert "Saved" in status(pilot)
+        assert family.permissions["edit_group"] == "only-admins", "the server has it"
+        assert family.permissions["send_messages"] == "only-admins", "unchanged"
+        assert groups.selected().permissions["edit_group"] == "only-admins"
+        assert "edit details: only admins" in details(groups)
+
+        # reopened after a refresh from the server: still what was chosen
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: not groups.busy)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, GroupEditScreen))
+        assert app.screen.query_one("#edit_group", Select).value == "only-admins"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is groups)
+
+        # and back to every member (the server's copy would have said "only admins")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, GroupEditScreen))
+        app.screen.query_one("#edit_group", Select).value = "every-member"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is groups and not groups.busy)
+        assert family.permissions["edit_group"] == "every-member"
+        assert "edit details: every member" in details(groups)
