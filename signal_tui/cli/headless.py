@@ -14,10 +14,12 @@ import signal
 import sys
 import time
 from collections import Counter
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from signal_tui.cli.export import MentionNames, mention_records, shown_body
 from signal_tui.config import Config
 from signal_tui.store.models import Conversation, Message
 from signal_tui.text import clean, one_line
@@ -67,6 +69,7 @@ async def receive_cmd(
     session = _session(config, receiver_options=opts)
     await session.open()
     titles: dict[int, str] = {}
+    mention_names = MentionNames(session.store)
     pending: list[Message] = []
     flushed = asyncio.Event()
 
@@ -76,12 +79,13 @@ async def receive_cmd(
 
     async def emit() -> None:
         batch, pending[:] = list(pending), []
+        names = await mention_names.of(batch) if batch else {}
         for msg in batch:
             title = titles.get(msg.conversation_id)
             if title is None:
                 conv = await session.store.get_conversation(msg.conversation_id)
                 title = titles[msg.conversation_id] = conv.title if conv else "?"
-            out.write(_format_message(msg, title, as_json) + "\n")
+            out.write(_format_message(msg, title, as_json, names) + "\n")
         out.flush()
 
     broken: list[BrokenPipeError] = []
@@ -136,21 +140,23 @@ def _stop_on_sigterm(session: Any) -> None:
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, receiver.stop)
 
 
-def _format_message(msg: Message, title: str, as_json: bool) -> str:
+def _format_message(
+    msg: Message, title: str, as_json: bool, names: Mapping[int, str] | None = None
+) -> str:
     if as_json:
-        return json.dumps(_message_dict(msg, title), ensure_ascii=False)
+        return json.dumps(_message_dict(msg, title, names), ensure_ascii=False)
     when = _when(msg.sent_ts)
     who = "me" if msg.outgoing else one_line(msg.author_name, 60)
-    body = _body_text(msg)
+    body = _body_text(msg, names)
     where = one_line(title, 60)
     head = f"{when} [{where}] {who}" if where != who else f"{when} {who}"
     return f"{head}: {one_line(body)}"
 
 
-def _body_text(msg: Message) -> str:
+def _body_text(msg: Message, names: Mapping[int, str] | None = None) -> str:
     if msg.deleted:
         return "(message deleted)"
-    parts = [msg.body or ""]
+    parts = [shown_body(msg, names)]
     for att in msg.attachments:
         parts.append(f"[attachment: {one_line(att.filename, 80)}]")
     if msg.sticker:
@@ -169,7 +175,10 @@ def _when(ts: int) -> str:
         return "????-??-?? ??:??"
 
 
-def _message_dict(msg: Message, title: str) -> dict[str, Any]:
+def _message_dict(
+    msg: Message, title: str, names: Mapping[int, str] | None = None
+) -> dict[str, Any]:
+    """One JSON line: `body` as received (with `mentions`' placeholders), `text` with '@Name'."""
     return {
         "id": msg.id,
         "conversation_id": msg.conversation_id,
@@ -180,6 +189,8 @@ def _message_dict(msg: Message, title: str) -> dict[str, Any]:
         "received_ts": msg.received_ts,
         "kind": msg.kind,
         "body": msg.body,
+        "text": clean(shown_body(msg, names)),
+        "mentions": mention_records(msg, names),
         "status": msg.status,
         "edited": msg.edited,
         "deleted": msg.deleted,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 from pathlib import Path
@@ -82,3 +83,68 @@ async def test_export_unknown_conversation_is_an_error(tmp_path: Path) -> None:
         assert "no conversation" in str(exc)
     else:
         raise AssertionError("expected HeadlessError")
+
+
+async def _receive(sim: Simulator, config, items: list, *, as_json: bool) -> str:
+    """`receive` (without --follow) in-process while `items` arrive; what it printed."""
+    out = io.StringIO()
+    if sim.mode == "json-rpc":  # nothing is queued for a socket that is not there
+        task = asyncio.create_task(
+            headless.receive_cmd(config, follow=False, as_json=as_json, out=out)
+        )
+        await wait_for(lambda: sim.connected_sockets(config.account) > 0, 15)
+        sim.inject(config.account, items)
+        assert await asyncio.wait_for(task, 30) == 0
+    else:
+        sim.inject(config.account, items)
+        assert await headless.receive_cmd(config, follow=False, as_json=as_json, out=out) == 0
+    return out.getvalue()
+
+
+async def test_mentions_read_as_names_in_receive_and_export(sim: Simulator, tmp_path: Path) -> None:
+    config = make_config(sim.url, sim.primary_account, tmp_path / "d")
+    account = config.account
+    carol, carol_uuid = contact(2)
+    stranger = "+15550009999"
+
+    def mention(number: str, uuid: str | None, start: int) -> dict:
+        return {"name": number, "number": number, "uuid": uuid, "start": start, "length": 1}
+
+    body = "\ufffc and \ufffc: climbing?"
+    items = [
+        data_envelope(account, sender=2, text="I'm in"),  # "Contact 2", as the server says
+        data_envelope(
+            account,
+            sender=1,
+            text=body,
+            extra={"mentions": [mention(carol, carol_uuid, 0), mention(stranger, None, 6)]},
+        ),
+    ]
+    printed = await _receive(sim, config, items, as_json=False)
+    assert f"@Contact 2 and @{stranger}: climbing?" in printed and "\ufffc" not in printed
+    again = [
+        data_envelope(
+            account, sender=1, text="\ufffc?", extra={"mentions": [mention(carol, carol_uuid, 0)]}
+        )
+    ]
+    (line,) = [
+        json.loads(x) for x in (await _receive(sim, config, again, as_json=True)).splitlines()
+    ]
+    assert line["body"] == "\ufffc?" and line["text"] == "@Contact 2?"  # body as received
+    assert line["mentions"] == [{"start": 0, "length": 1, "name": "Contact 2"}]
+
+    out = io.StringIO()
+    assert (
+        await headless.export_cmd(config, conversation=contact(1)[0], fmt="markdown", out=out) == 0
+    )
+    text = out.getvalue()
+    assert f"@Contact 2 and @\\{stranger}: climbing?" in text and "@Contact 2?" in text
+    assert "\ufffc" not in text
+    out = io.StringIO()
+    assert await headless.export_cmd(config, conversation=contact(1)[0], fmt="json", out=out) == 0
+    (conv,) = json.loads(out.getvalue())["conversations"]
+    assert [m["text"] for m in conv["messages"]] == [
+        f"@Contact 2 and @{stranger}: climbing?",
+        "@Contact 2?",
+    ]
+    assert conv["messages"][0]["body"] == body
