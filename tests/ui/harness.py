@@ -67,14 +67,18 @@ def _source(condition: Callable[[], object]) -> str:
 
 def app_state(app: App[Any]) -> str:
     """What the user would see that explains a time-out: screen, status lines, toasts."""
-    parts = [f"screen {type(app.screen).__name__}"]
+    try:
+        screen = app.screen
+    except Exception:  # the app has exited (or never showed a screen)
+        return f"no screen (app running: {app.is_running}, return code {app.return_code})"
+    parts = [f"screen {type(screen).__name__}"]
     for selector in ("#status", "#admin-status", "#setup-status", "#search-status"):
         try:
-            parts.append(f"{selector}: {str(app.screen.query_one(selector).render())!r}")
+            parts.append(f"{selector}: {str(screen.query_one(selector).render())!r}")
         except Exception:
             continue
-    if isinstance(app.screen, MainScreen):
-        parts.append(f"conversations: {app.screen.conv_list.row_texts()}")
+    if isinstance(screen, MainScreen):
+        parts.append(f"conversations: {screen.conv_list.row_texts()}")
     notes = [str(n.message) for n in app._notifications]
     parts.append(f"notifications: {notes}")
     return "; ".join(parts)
