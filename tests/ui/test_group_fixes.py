@@ -9,7 +9,7 @@ from typing import Any
 
 from textual import events
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from signal_tui.simulator.server import Simulator
 from signal_tui.simulator.state import Group
@@ -98,3 +98,26 @@ async def test_only_admins_can_edit_details_is_saved_and_shown(
         await wait_for(pilot, lambda: app.screen is groups and not groups.busy)
         assert family.permissions["edit_group"] == "every-member"
         assert "edit details: every member" in details(groups)
+
+
+async def test_keys_typed_right_after_tab_go_to_the_next_field(
+    tmp_path: Path, start_sim: StartSim
+) -> None:
+    sim = await start_sim(mode="json-rpc")
+    app = AdminHarness(config_for(tmp_path, sim.url, sim.accounts[0]))
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert app.session is not None
+        groups = GroupsScreen(app.session)
+        await app.push_screen(groups)
+        await wait_for(pilot, lambda: groups.groups and not groups.busy)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, GroupEditScreen))
+        form = app.screen
+        assert app.focused is form.query_one("#name", Input)
+        # back to the name with shift+tab: its text is selected (Textual), typing replaces it
+        keys = [*"Trip", "tab", *"Fun", "tab", *"+15550100001", "shift+tab", "shift+tab"]
+        burst(app, *keys, *"Hike")
+        fields = {f: form.query_one(f"#{f}", Input) for f in ("name", "description", "members")}
+        await wait_for(pilot, lambda: fields["name"].value == "Hike", what="the name retyped")
+        assert fields["description"].value == "Fun"
+        assert fields["members"].value == "+15550100001"

@@ -46,7 +46,14 @@ class GroupEditScreen(AdminScreen):
     GroupEditScreen #member-row Input { width: 1fr; }
     GroupEditScreen #buttons Button { margin-right: 2; }
     """
-    BINDINGS = [Binding("ctrl+s", "save", "Save"), Binding("escape", "back", "Cancel")]
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save"),
+        Binding("escape", "back", "Cancel"),
+        # Priority: handled as the key arrives. Textual's own tab binding acts only once the key
+        # has bubbled up from the focused field, and keys typed meanwhile went into that field.
+        Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
+    ]
 
     def __init__(self, session: Any, group: GroupInfo | None = None) -> None:
         super().__init__(session)
