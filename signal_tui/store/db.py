@@ -27,6 +27,7 @@ from signal_tui.store.local import LocalMixin
 from signal_tui.store.messages import MessagesMixin
 from signal_tui.store.models import Change, IngestResult
 from signal_tui.store.outbox import OutboxMixin
+from signal_tui.store.reading import ReadingMixin
 from signal_tui.store.schema import MIGRATIONS
 from signal_tui.store.tx import Tx
 
@@ -57,7 +58,7 @@ def migrate(conn: sqlite3.Connection, migrations: list[str] = MIGRATIONS) -> int
     return len(migrations)
 
 
-class Store(ConversationsMixin, MessagesMixin, OutboxMixin, LocalMixin, DraftsMixin):
+class Store(ConversationsMixin, MessagesMixin, OutboxMixin, LocalMixin, DraftsMixin, ReadingMixin):
     """The local cache: reads return frozen models (store/models.py), writes notify subscribers."""
 
     def __init__(

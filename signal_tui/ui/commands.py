@@ -186,6 +186,13 @@ def _entries(textual_app: App[Any]) -> list[tuple[str, str, Callable[[], Any]]]:
         out.append(("Filter conversations", "Type to narrow the list", main.action_focus_filter))
         out.append(
             (
+                "Next unread conversation",
+                "Open the next chat with unread messages (alt+↓)",
+                main.action_next_unread,
+            )
+        )
+        out.append(
+            (
                 "Send to several contacts",
                 "One message to many people; per-recipient results in each chat",
                 main.action_send_to_many,

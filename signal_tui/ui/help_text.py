@@ -9,6 +9,7 @@ HELP_SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
             ("ctrl+p", "command palette: every screen and action, open any conversation"),
             ("ctrl+f", "search all messages"),
             ("ctrl+n", "new conversation by +number or UUID"),
+            ("alt+↓ / ctrl+↓", "next conversation with unread messages"),
             ("tab / shift+tab", "move between list, history and composer"),
             ("F1", "this help (also ? where you are not typing)"),
             ("esc", "back / cancel"),
@@ -30,6 +31,7 @@ HELP_SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
             ("enter", "actions: reply, react, edit, delete, copy, details, retry…"),
             ("ctrl+r", "reply to the selected message"),
             ("g / G", "oldest loaded / newest"),
+            ("u", 'to the first unread message (the "new messages" line)'),
         ],
     ),
     (

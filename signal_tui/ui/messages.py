@@ -19,6 +19,8 @@ from signal_tui.store.models import Message as StoredMessage
 class StoreChanged(Message):
     """Store commits since the last one was handled: conversation id (None: all) -> what."""
 
+    bubble = False  # for the main screen only
+
     def __init__(self, changes: list[Change]) -> None:
         super().__init__()
         self.pending: dict[int | None, set[str]] = {}
@@ -36,6 +38,8 @@ class StoreChanged(Message):
 class ReceiverStateChanged(Message):
     """The receiver's connection state; only the newest matters."""
 
+    bubble = False  # for the main screen only
+
     def __init__(self, state: ReceiverState) -> None:
         super().__init__()
         self.state = state
@@ -46,6 +50,8 @@ class ReceiverStateChanged(Message):
 
 class TypingChanged(Message):
     """Someone started or stopped typing in a conversation."""
+
+    bubble = False  # for the main screen only
 
     def __init__(self, conversation_id: int, recipient_id: int, started: bool) -> None:
         super().__init__()
@@ -63,6 +69,8 @@ class TypingChanged(Message):
 
 class MessagesArrived(Message):
     """New messages, already on disk (toasts, bell, desktop notifications)."""
+
+    bubble = False  # for the main screen only
 
     def __init__(self, messages: list[StoredMessage]) -> None:
         super().__init__()

@@ -27,6 +27,10 @@ async def long_cache(tmp_path: Path) -> Config:
             items = [said("alice", start + i * 60_000, f"message number {i}") for i in range(COUNT)]
             for chunk in range(0, COUNT, 500):
                 await session.store.ingest_batch(items[chunk : chunk + 500])
+            # read: this test is about paging from the newest page; opening at the first
+            # unread message is tests/ui/test_unread.py
+            for conv in await session.store.list_conversations():
+                await session.store.mark_read(conv.id)
         finally:
             await session.stop()
 

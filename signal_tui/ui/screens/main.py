@@ -69,6 +69,7 @@ class MainScreen(MainActions, Screen[None]):
         Binding("ctrl+f", "app.search", "Search"),
         Binding("ctrl+l", "focus_filter", "Filter", show=False),
         Binding("ctrl+r", "reply", "Reply", show=False),
+        Binding("alt+down,ctrl+down", "next_unread", "Next unread", show=False),
         Binding("escape", "back", "Back", show=False),
     ]
 
@@ -189,7 +190,7 @@ class MainScreen(MainActions, Screen[None]):
                 fresh is not None
                 and fresh.unread
                 and self.app.app_focus
-                and self.history.is_vertical_scroll_end
+                and (self.history.follow or self.history.is_vertical_scroll_end)
             ):
                 self.mark_read(fresh.id)
 
@@ -293,7 +294,8 @@ class MainScreen(MainActions, Screen[None]):
         self.conv_list.refresh()
         self.query_one(ConversationHeader).show(conv, typing="")
         if message_id is None:
-            await self.history.open(store, conv.id, is_group=conv.kind == "group")
+            unread = await store.first_unread(conv.id) if conv.unread else None
+            await self.history.open(store, conv.id, is_group=conv.kind == "group", unread=unread)
         else:
             self.history.is_group = conv.kind == "group"
             await self.history.open_around(store, conv.id, message_id)
@@ -425,8 +427,8 @@ class MainScreen(MainActions, Screen[None]):
         self.composer.sent(draft)
         self._forget_draft(conversation_id)
         await self.store.save_draft(conversation_id, "")
-        # the store's change notice repaints; make it immediate for our own message
-        await self.history.reload()
+        # our own message is always brought into view, even when the user had scrolled back
+        await self.history.show_newest()
 
     # --- drafts: what the user writes is kept per chat, on disk ----------------------------
     @on(Composer.Edited)
@@ -475,6 +477,29 @@ class MainScreen(MainActions, Screen[None]):
                     await worker.wait()
 
     # --- message actions -------------------------------------------------------------------
+    @on(History.AtNewest)
+    def handle_at_newest(self) -> None:
+        conv = self.conversation
+        fresh = self.conv_list.records.get(conv.id) if conv is not None else None
+        if fresh is not None and fresh.unread and self.app.app_focus:
+            self.mark_read(fresh.id)
+
+    def action_next_unread(self) -> None:
+        """Open the next conversation (below the open one, wrapping) with unread messages."""
+        order = self.conv_list.order
+        records = self.conv_list.records
+        start = (
+            order.index(self.conversation.id) + 1
+            if self.conversation and self.conversation.id in order
+            else 0
+        )
+        for cid in order[start:] + order[:start]:
+            if records[cid].unread and (self.conversation is None or cid != self.conversation.id):
+                self.conv_list.highlighted = cid
+                self.open_conversation(cid)
+                return
+        self.notify("No unread messages.", markup=False)
+
     @on(History.Activated)
     def handle_activated(self, event: History.Activated) -> None:
         self.message_actions(event.message)

@@ -237,11 +237,11 @@ def _mark(
     return out
 
 
-def separator_line(label: str, ctx: RenderContext, width: int) -> Text:
-    """A centred day separator: ──── Today ────."""
+def separator_line(label: str, ctx: RenderContext, width: int, *, new: bool = False) -> Text:
+    """A centred separator: ──── Today ────, or the accented "new messages" divider."""
     label = f" {label} "
     side = max(0, (width - len(label)) // 2)
-    muted = _style(ctx.colour("text-muted", "grey50"))
+    muted = _style(ctx.colour("accent" if new else "text-muted", "grey50"))
     text = Text("─" * side, muted, end="")
     text.append(label, muted + Style(bold=True))
     text.append("─" * max(0, width - side - len(label)), muted)

@@ -36,7 +36,7 @@ EMPTY_HINT = "  Pick a chat: j/k and Enter · ctrl+n new chat · ctrl+f search"
 
 @dataclass
 class _Entry:
-    kind: str  # "day" | "msg"
+    kind: str  # "day" | "new" (the "new messages" divider) | "msg"
     message: Message | None = None
     label: str = ""
 
@@ -50,6 +50,7 @@ class History(HistoryPaging, ScrollView, can_focus=True):
         Binding("enter", "activate", "Actions"),
         Binding("home,g", "first", "Oldest", show=False),
         Binding("end,G", "last", "Newest", show=False),
+        Binding("u", "new", "First unread", show=False),
         Binding("pageup", "page(-1)", show=False),
         Binding("pagedown", "page(1)", show=False),
     ]
@@ -57,6 +58,12 @@ class History(HistoryPaging, ScrollView, can_focus=True):
     DEFAULT_CSS = """
     History { background: $surface; scrollbar-size-vertical: 1; overflow-x: hidden; }
     """
+
+    class AtNewest(TMessage):
+        """The newest message is in view (the screen marks the chat read)."""
+
+        def can_replace(self, message: TMessage) -> bool:
+            return isinstance(message, History.AtNewest)
 
     class Activated(TMessage):
         """Enter on the selected message: the screen opens the actions menu."""
@@ -76,6 +83,9 @@ class History(HistoryPaging, ScrollView, can_focus=True):
         self.more_after = False  # True when the window does not reach the newest message
         self.selected_id: int | None = None
         self.highlight_id: int | None = None
+        self.new_from: int | None = None  # the "new messages" divider stands before this one
+        self.new_label = ""
+        self.follow = True  # at the bottom: new messages scroll into view
         self.revealed: set[int] = set()
         self.image_lines: Callable[..., list[Text]] | None = None
         self._entries: list[_Entry] = []
@@ -131,6 +141,8 @@ class History(HistoryPaging, ScrollView, can_focus=True):
             if key != last_day:
                 entries.append(_Entry("day", label=day_label(m.sent_ts, now)))
                 last_day = key
+            if m.id == self.new_from:
+                entries.append(_Entry("new", label=self.new_label))
             entries.append(_Entry("msg", m))
         self._entries = entries
         ctx = self._render_ctx()
@@ -144,9 +156,9 @@ class History(HistoryPaging, ScrollView, can_focus=True):
 
     def _strips(self, ei: int, entry: _Entry, ctx: RenderContext | None = None) -> list[Strip]:
         console = self.app.console
-        if entry.kind == "day":
+        if entry.kind in ("day", "new"):
             ctx = ctx or self._render_ctx()
-            text = separator_line(entry.label, ctx, self._width)
+            text = separator_line(entry.label, ctx, self._width, new=entry.kind == "new")
             return [Strip(list(text.render(console)), text.cell_len)]
         msg = entry.message
         assert msg is not None
@@ -210,6 +222,13 @@ class History(HistoryPaging, ScrollView, can_focus=True):
         super().watch_scroll_y(old, new)
         if self.store is None:
             return
+        # follow the newest message while the user is at the bottom; scrolling up stops that
+        if new >= self.max_scroll_y - 1 and not self.more_after:
+            if not self.follow:
+                self.follow = True
+            self.post_message(self.AtNewest())
+        elif new < old:
+            self.follow = False
         if new <= EDGE and self.more_before:
             self.run_worker(self._load_older(), group="history-page", exit_on_error=False)
         elif new >= self.max_scroll_y - EDGE and self.more_after:
@@ -234,6 +253,16 @@ class History(HistoryPaging, ScrollView, can_focus=True):
             m = self._entries[ei].message
             if m is not None and m.id == mid and eli == 0:
                 self.scroll_to(y=max(0, y - delta), animate=False, immediate=True)
+                return
+
+    def _start_at_new(self) -> None:
+        """Opened with unread messages: when they do not all fit, start at the divider."""
+        for y, (ei, _li) in enumerate(self._lines):
+            if self._entries[ei].kind == "new":
+                height = self.scrollable_content_region.height
+                if len(self._lines) - y > height:
+                    self.follow = False
+                    self.scroll_to(y=max(0, y - 1), animate=False, immediate=True)
                 return
 
     def _stick_to_bottom(self) -> None:
@@ -301,9 +330,24 @@ class History(HistoryPaging, ScrollView, can_focus=True):
         self.scroll_home(animate=False)
 
     def action_last(self) -> None:
+        """The newest message, even when the window was paged back past it."""
         self.selected_id = None
+        if self.more_after:
+            self.run_worker(self.show_newest(), group="history-page", exit_on_error=False)
+            return
+        self.follow = True
         self._relayout()
-        self.scroll_end(animate=False)
+        self._stick_to_bottom()
+
+    def action_new(self) -> None:
+        """To the "new messages" divider (the first message not read when the chat opened)."""
+        if self.new_from is None:
+            self.action_last()
+            return
+        self.select(self.new_from)
+        span = self._line_of(self.new_from)
+        if span is not None:
+            self.scroll_to(y=max(0, span[0] - 2), animate=False, immediate=True)
 
     def action_page(self, direction: int) -> None:
         if direction < 0:

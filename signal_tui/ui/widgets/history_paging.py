@@ -6,7 +6,7 @@ A mixin so the view module stays about painting. The host (History) provides `me
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from signal_tui.store.models import Message
 
@@ -23,6 +23,9 @@ class HistoryPaging:
     messages: list[Message]
     more_before: bool
     more_after: bool
+    follow: bool
+    new_from: int | None
+    new_label: str
     selected_id: int | None
     highlight_id: int | None
     revealed: set[int]
@@ -32,23 +35,72 @@ class HistoryPaging:
     _loading: bool
     _cache: dict[Any, Any]
 
+    if TYPE_CHECKING:
+
+        def _relayout(self) -> None: ...
+        def _stick_to_bottom(self) -> None: ...
+        def _start_at_new(self) -> None: ...
+        def _top_anchor(self) -> tuple[int, int] | None: ...
+        def _restore_anchor(self, anchor: tuple[int, int] | None) -> None: ...
+        def call_after_refresh(self, callback: Any, *args: Any) -> bool: ...
+
     # --- data ------------------------------------------------------------------------------
-    async def open(self, store: Any, conversation_id: int, *, is_group: bool) -> None:
-        """Show a conversation: one page query (newest page), then paint at the bottom."""
+    async def open(
+        self,
+        store: Any,
+        conversation_id: int,
+        *,
+        is_group: bool,
+        unread: tuple[int, int] | None = None,
+    ) -> None:
+        """Show a conversation: one page query (newest page), painted at the bottom. With
+        `unread` (first unread message id, how many), a "new messages" divider stands before
+        it and the view starts there when the new messages do not fit on one screen."""
         self.store, self.conversation_id, self.is_group = store, conversation_id, is_group
         self.selected_id = self.highlight_id = None
         self.revealed.clear()
         self._cache.clear()
+        self.new_from, self.new_label = None, ""
+        if unread is not None:
+            n = unread[1]
+            self.new_from = unread[0]
+            self.new_label = "1 new message" if n == 1 else f"{n} new messages"
         if self.self_id is None:
             me = await store.self_recipient()
             self.self_id = me.id if me is not None else None
         page = await store.messages_before(conversation_id, None, limit=PAGE)
+        self.more_before = len(page) >= PAGE
+        self.more_after = False
+        if self.new_from is not None and all(m.id != self.new_from for m in page):
+            # more unread than a page: start the window at the first unread one
+            page = await store.message_context(self.new_from, before=PAGE // 4, after=PAGE)
+            self.more_before = True
+            self.more_after = bool(page) and await self._has_newer(page[-1])
         self.loads += 1
+        self.messages = page
+        await self._resolve_names(page)
+        self._relayout()
+        self.follow = True
+        self._stick_to_bottom()
+        if self.new_from is not None:
+            self.call_after_refresh(self._start_at_new)
+
+    async def _has_newer(self, last: Message) -> bool:
+        return bool(await self.store.messages_after(self.conversation_id, last.cursor, limit=1))
+
+    async def show_newest(self) -> None:
+        """Jump to the newest page (after paging back, a new message, our own send)."""
+        if self.store is None or self.conversation_id is None:
+            return
+        page = await self.store.messages_before(self.conversation_id, None, limit=PAGE)
+        self.loads += 1
+        await self._resolve_names(page)
         self.messages = page
         self.more_before = len(page) >= PAGE
         self.more_after = False
-        await self._resolve_names(page)
+        self.selected_id = None
         self._relayout()
+        self.follow = True
         self._stick_to_bottom()
 
     async def open_around(self, store: Any, conversation_id: int, message_id: int) -> None:
@@ -69,7 +121,7 @@ class HistoryPaging:
         """Re-read the current window after a change notice (new, edited, receipts...)."""
         if self.store is None or self.conversation_id is None:
             return
-        at_bottom = self.is_vertical_scroll_end or self.max_scroll_y == 0
+        at_bottom = self.follow or self.is_vertical_scroll_end or self.max_scroll_y == 0
         if not self.more_after or not self.messages:
             limit = min(MAX_WINDOW, max(PAGE, len(self.messages) + 10))
             page = await self.store.messages_before(self.conversation_id, None, limit=limit)
