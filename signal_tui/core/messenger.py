@@ -297,6 +297,35 @@ class Messenger(RepairMixin, AttachmentActionsMixin):
     async def delete_for_me(self, message: Message) -> None:
         await self.store.delete_for_me(message.id)
 
+    async def create_poll(
+        self, conversation_id: int, question: str, answers: list[str], *, allow_multiple: bool
+    ) -> Message:
+        """Queue a new poll in a conversation; it is stored (and shown) before this returns."""
+        question = question.strip()
+        answers = [a.strip() for a in answers if a.strip()]
+        if not question:
+            raise ActionError("A poll needs a question.", "invalid")
+        if len(answers) < 2:
+            raise ActionError("A poll needs at least two answers.", "invalid")
+        if len(set(answers)) != len(answers):
+            raise ActionError("Two answers are the same.", "invalid")
+        conv = await self._conversation(conversation_id)
+        message, _item = await self.store.add_outgoing(
+            conversation_id,
+            "",
+            recipients=[conv.address],
+            kind="poll",
+            payload={
+                "recipient": conv.address,
+                "question": question,
+                "answers": answers,
+                "allow_multiple": allow_multiple,
+            },
+            poll=(question, answers, allow_multiple),
+        )
+        self._queued()
+        return message
+
     async def vote(self, message: Message, option_indexes: list[int]) -> None:
         """Vote in a poll; `option_indexes` are 0-based positions in message.poll.options."""
         if message.poll is None:

@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 TERMINAL_STATES = frozenset({"sent", "failed", "unknown"})
 # Signal rate-limits messages; these are paced by min_interval. Read receipts are not: a
 # conversation read after a week away would otherwise hold the user's next message back.
-PACED_KINDS = frozenset({"send", "edit", "react", "delete", "vote"})
+PACED_KINDS = frozenset({"send", "edit", "react", "delete", "vote", "poll"})
 TYPING_REFRESH = 8.0  # seconds between repeated "started" indicators (they expire after 15 s)
 
 
@@ -260,6 +260,7 @@ class Outbox:
             "delete": self._do_delete,
             "receipt": self._do_receipt,
             "vote": self._do_vote,
+            "poll": self._do_poll,
         }
         handler = handlers.get(kind)
         if handler is None:
@@ -386,6 +387,18 @@ class Outbox:
             [int(i) for i in payload["selected"]],
         )
         await self._done(item, None)
+
+    async def _do_poll(self, item: OutboxItem, payload: dict[str, Any]) -> None:
+        """A new poll: the server's timestamp becomes the poll message's (votes name it)."""
+        ts = await self.client.create_poll(
+            self.account,
+            payload["recipient"],
+            payload["question"],
+            [str(a) for a in payload["answers"]],
+            allow_multiple=bool(payload.get("allow_multiple", True)),
+        )
+        await self.store.outbox_sent(item.id, int(ts), None)
+        self._notify(item.id, "sent")
 
     async def _done(self, item: OutboxItem, result: SendResult | None) -> None:
         """Actions other than a new message: mark the row sent (keeps its own timestamp)."""

@@ -127,6 +127,7 @@ class MessengerStore(OutboxRows, Protocol):
         mentions: Iterable[tuple[int, int, str]] = (),
         kind: str = "send",
         payload: dict[str, Any] | None = None,
+        poll: tuple[str, Sequence[str], bool] | None = None,
     ) -> tuple[Message, OutboxItem]: ...
 
     async def outbox_add(
@@ -196,6 +197,16 @@ class OutboxClient(Protocol):
         poll_timestamp: int,
         selected: list[int],
     ) -> None: ...
+
+    async def create_poll(
+        self,
+        number: str,
+        recipient: str,
+        question: str,
+        answers: list[str],
+        *,
+        allow_multiple: bool = True,
+    ) -> int: ...
 
     async def typing(self, number: str, recipient: str, *, started: bool) -> None: ...
 

@@ -71,8 +71,10 @@ class OutboxMixin:
         mentions: Iterable[tuple[int, int, str]] = (),
         kind: str = "send",
         payload: dict[str, Any] | None = None,
+        poll: tuple[str, Sequence[str], bool] | None = None,
     ) -> tuple[Message, OutboxItem]:
-        """Store an own message (status 'queued', provisional timestamp) and its outbox row."""
+        """Store an own message (status 'queued', provisional timestamp) and its outbox row.
+        `poll` (question, answers, allow multiple) makes it a poll, shown as received ones are."""
         atts = [(str(p), str(ct), int(size)) for p, ct, size in attachments]
         ments = [(int(s), int(n), str(a)) for s, n, a in mentions]
 
@@ -107,6 +109,14 @@ class OutboxMixin:
                 full_payload.setdefault("mentions", [list(m) for m in ments])
             if atts:
                 full_payload.setdefault("attachments", [list(a) for a in atts])
+            if poll is not None:
+                question, answers, multi = poll
+                extra["poll"] = {
+                    "q": question,
+                    "opts": list(answers),
+                    "multi": multi,
+                    "closed": False,
+                }
             expiry = c.execute(
                 "SELECT expiry_seconds FROM conversations WHERE id = ?", (conversation_id,)
             ).fetchone()
@@ -253,7 +263,7 @@ class OutboxMixin:
                 (details_json, int(server_ts), outbox_id),
             )
             tx.touch(conv, "outbox")
-            if kind != "send" or mid is None:
+            if kind not in ("send", "poll") or mid is None:  # these own a message: re-key it
                 return None
             msg = c.execute("SELECT sent_ts FROM messages WHERE id = ?", (mid,)).fetchone()
             if msg is None:

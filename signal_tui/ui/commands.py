@@ -191,6 +191,7 @@ def _entries(textual_app: App[Any]) -> list[tuple[str, str, Callable[[], Any]]]:
                 main.action_next_unread,
             )
         )
+        out.append(("Create a poll", "Ask a question in the open chat", main.action_new_poll))
         out.append(
             (
                 "Send to several contacts",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual import work
 
-from signal_tui.store.models import Message
+from signal_tui.store.models import Conversation, Message
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -46,6 +46,7 @@ class MainActions:
         messenger: Messenger
         composer: Composer
         history: History
+        conversation: Conversation | None
 
         def notify(self, message: str, **kwargs: Any) -> None: ...
 
@@ -107,6 +108,14 @@ class MainActions:
             )
         elif action == "open_attachment":
             self.act("open_attachment", message)
+        elif action == "vote" and message.poll is not None:
+            from signal_tui.ui.screens.poll import PollVoteScreen
+
+            def voted(indexes: list[int] | None) -> None:
+                if indexes:
+                    self.vote(message, indexes)
+
+            self.app.push_screen(PollVoteScreen(message.poll), voted)
         else:
             self.act(action, message)
 
@@ -133,6 +142,33 @@ class MainActions:
                 if not open_with_system(path):
                     self.notify(f"Downloaded to {path} (no opener found)", markup=False)
         await self.history.reload()
+
+    @work(group="action", exit_on_error=False)
+    async def vote(self, message: Message, indexes: list[int]) -> None:
+        await self.messenger.vote(message, indexes)
+        self.notify("Vote sent.", markup=False)
+        await self.history.reload()
+
+    def action_new_poll(self) -> None:
+        """Ask a question in the open chat: answers one per line, one or several may be picked."""
+        conversation = self.conversation
+        if conversation is None:
+            self.notify("Open a conversation first.", markup=False)
+            return
+        from signal_tui.ui.screens.poll import PollCreateScreen
+
+        def written(poll: tuple[str, list[str], bool] | None) -> None:
+            if poll is not None:
+                self.create_poll(conversation.id, *poll)
+
+        self.app.push_screen(PollCreateScreen(), written)
+
+    @work(group="send", exit_on_error=False)
+    async def create_poll(
+        self, conversation_id: int, question: str, answers: list[str], multi: bool
+    ) -> None:
+        await self.messenger.create_poll(conversation_id, question, answers, allow_multiple=multi)
+        await self.history.show_newest()
 
     @work(group="details", exit_on_error=False)
     async def show_details(self, message_id: int) -> None:
