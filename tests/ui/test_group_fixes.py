@@ -9,12 +9,13 @@ from typing import Any
 
 from textual import events
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Select, Static
+from textual.widgets import Button, DataTable, Input, Select, Static
 
 from signal_tui.simulator.server import Simulator
 from signal_tui.simulator.state import Group
 from signal_tui.ui.screens.admin.group_edit import GroupEditScreen
 from signal_tui.ui.screens.admin.groups import GroupsScreen
+from signal_tui.ui.screens.recipients import RecipientPicker
 from tests.ui.harness import AdminHarness, config_for, status, wait_for
 
 StartSim = Callable[..., Awaitable[Simulator]]
@@ -121,3 +122,75 @@ async def test_keys_typed_right_after_tab_go_to_the_next_field(
         await wait_for(pilot, lambda: fields["name"].value == "Hike", what="the name retyped")
         assert fields["description"].value == "Fun"
         assert fields["members"].value == "+15550100001"
+
+
+def picker_addresses(picker: RecipientPicker) -> set[str]:
+    return {c.address for c in picker.shown}
+
+
+async def test_add_members_picker_offers_people_not_in_the_group(
+    tmp_path: Path, start_sim: StartSim
+) -> None:
+    sim = await start_sim(mode="json-rpc")
+    family = sim_group(sim, "Family")
+    people = sim.world.people
+    me = sim.accounts[0]
+    alice = next(p for p in people.values() if p.profile_name == "Alice Park")
+    app = AdminHarness(config_for(tmp_path, sim.url, me))
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert app.session is not None
+        groups = await open_groups(app, pilot, "Family")
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, RecipientPicker))
+        picker = app.screen
+        await wait_for(pilot, lambda: picker.shown, what="the people offered")
+        assert str(picker.query_one("#rcpt-done", Button).label) == "Add"
+        hint = picker.query_one("#rcpt-hint", Static)
+        assert "ctrl+s adds" in str(hint.render())
+        offered = picker_addresses(picker)
+        assert not any(a.startswith("group.") for a in offered), "groups are not members"
+        assert not offered & set(family.members), "nobody already in the group, you included"
+        assert len(offered) >= 5
+        assert alice.uuid in offered
+
+        # typed: yourself is refused, saying why
+        search = picker.query_one("#rcpt-filter", Input)
+        search.value = me
+        await wait_for(pilot, lambda: me not in picker_addresses(picker))
+        await pilot.press("enter")
+        assert "That is you" in str(hint.render())
+        assert not picker.chosen
+
+        search.value = "Alice"
+        await wait_for(pilot, lambda: picker_addresses(picker) == {alice.uuid}, what="Alice")
+        await pilot.press("enter")
+        assert list(picker.chosen) == [alice.uuid]
+        assert "Adding: Alice" in str(picker.query_one("#rcpt-chosen", Static).render())
+        await pilot.click("#rcpt-done")
+        await wait_for(pilot, lambda: app.screen is groups and not groups.busy)
+        await wait_for(pilot, lambda: alice.uuid in family.members, what="Alice in the group")
+        assert "Added" in status(pilot)
+
+        # the same picker for a send: groups too, and it still says "Send"
+        send = RecipientPicker(app.session.store)
+        await app.push_screen(send)
+        await wait_for(pilot, lambda: send.shown)
+        assert str(send.query_one("#rcpt-done", Button).label) == "Send"
+        assert "ctrl+s sends" in str(send.query_one("#rcpt-hint", Static).render())
+        assert any(a.startswith("group.") for a in picker_addresses(send))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is groups)
+
+        # the new-group form picks members the same way
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, GroupEditScreen))
+        form = app.screen
+        await pilot.click("#pick")
+        await wait_for(pilot, lambda: isinstance(app.screen, RecipientPicker))
+        picker = app.screen
+        await wait_for(pilot, lambda: picker.shown)
+        assert str(picker.query_one("#rcpt-done", Button).label) == "Add"
+        assert not any(a.startswith("group.") for a in picker_addresses(picker))
+        await pilot.press("enter", "ctrl+s")
+        await wait_for(pilot, lambda: app.screen is form)
+        assert form.query_one("#members", Input).value == picker.shown[0].address

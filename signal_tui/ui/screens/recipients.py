@@ -1,8 +1,10 @@
-"""Pick several recipients (contacts and groups) for one send, with a filter and free-form numbers."""
+"""Pick several recipients (contacts and groups) for one send, with a filter and free-form numbers;
+or, with `members=True`, people to add to a group (no groups, not yourself, not those excluded)."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -59,10 +61,34 @@ def typed_candidate(address: str) -> Candidate:
     return Candidate(address, Text(address + "  (typed)", no_wrap=True, end=""))
 
 
+@dataclass(frozen=True, slots=True)
+class Wording:
+    button: str
+    hint: str
+    chosen: str  # before the chosen names
+    none_chosen: str
+
+
+SEND_WORDING = Wording(
+    "Send", "Enter toggles · ctrl+s sends · Esc cancels", "To: ", "Choose at least one recipient."
+)
+MEMBER_WORDING = Wording(
+    "Add", "Enter toggles · ctrl+s adds · Esc cancels", "Adding: ", "Choose at least one person."
+)
+
+
+def _addresses(values: Iterable[str]) -> set[str]:
+    return {a.strip().lower() for a in values if a and a.strip()}
+
+
 class RecipientPicker(ModalScreen[list[str] | None]):
     """Filter, then toggle entries (Enter/space in the list, Enter in the filter toggles the
     highlighted one or adds a typed +number/UUID); ctrl+s or "Send" dismisses with the chosen
-    addresses in the order they were chosen; Esc = None."""
+    addresses in the order they were chosen; Esc = None.
+
+    `members=True` picks people for a group: no groups, the button says "Add". Addresses in
+    `exclude` (already in the group) are not offered; those in `own` (yourself) are not taken
+    when typed either."""
 
     DEFAULT_CSS = """
     RecipientPicker { align: center middle; }
@@ -83,10 +109,22 @@ class RecipientPicker(ModalScreen[list[str] | None]):
         Binding("up", "move(-1)", show=False),
     ]
 
-    def __init__(self, store: RecipientStore, *, title: str = "Send to…") -> None:
+    def __init__(
+        self,
+        store: RecipientStore,
+        *,
+        title: str = "Send to…",
+        members: bool = False,
+        own: Iterable[str] = (),
+        exclude: Iterable[str] = (),
+    ) -> None:
         super().__init__()
         self.store = store
         self.title_text = one_line(title)
+        self.members = members
+        self.words = MEMBER_WORDING if members else SEND_WORDING
+        self.own = _addresses(own)
+        self.exclude = _addresses(exclude) | self.own
         self.chosen: dict[str, Candidate] = {}  # insertion order = order chosen
         self.shown: list[Candidate] = []
         self._timer: Timer | None = None
@@ -98,10 +136,10 @@ class RecipientPicker(ModalScreen[list[str] | None]):
             yield Input(placeholder="Filter, or type +number / UUID and Enter", id="rcpt-filter")
             yield SelectionList[str](id="rcpt-list")
             yield Static("", id="rcpt-chosen", markup=False)
-            yield Static("Enter toggles · ctrl+s sends · Esc cancels", id="rcpt-hint", markup=False)
+            yield Static(self.words.hint, id="rcpt-hint", markup=False)
             with Horizontal(id="rcpt-buttons"):
                 yield Button("Cancel", id="rcpt-cancel")
-                yield Button("Send", id="rcpt-done", variant="primary")
+                yield Button(self.words.button, id="rcpt-done", variant="primary")
 
     def on_mount(self) -> None:
         self.query_one("#rcpt-filter", Input).focus()
@@ -137,15 +175,25 @@ class RecipientPicker(ModalScreen[list[str] | None]):
             return
         if generation != self._generation:
             return
-        candidates = [group_candidate(c) for c in groups if c.kind == "group" and not c.left]
-        candidates += [person_candidate(p) for p in people if p.address and not p.blocked]
+        candidates = [] if self.members else [
+            group_candidate(c) for c in groups if c.kind == "group" and not c.left
+        ]  # fmt: skip
+        candidates += [
+            person_candidate(p)
+            for p in people
+            if p.address and not p.blocked and not self._excluded(p.uuid, p.number)
+        ]
         self._show(candidates, query)
+
+    def _excluded(self, *addresses: str | None) -> bool:
+        return any(a and a.lower() in self.exclude for a in addresses)
 
     def _show(self, candidates: list[Candidate], query: str | None) -> None:
         seen = {c.address for c in candidates}
         typed, _ = normalize_address(query or "")
         extra = [c for a, c in self.chosen.items() if a not in seen]
-        if typed is not None and typed not in seen and typed not in self.chosen:
+        new = typed is not None and typed not in seen and typed not in self.chosen
+        if typed is not None and new and typed.lower() not in self.own:
             extra.append(typed_candidate(typed))
         self.shown = extra + candidates
         selection = self.query_one("#rcpt-list", SelectionList)
@@ -177,7 +225,7 @@ class RecipientPicker(ModalScreen[list[str] | None]):
         self._refresh_chosen()
 
     def _refresh_chosen(self) -> None:
-        text = Text("To: ", style="bold", end="")
+        text = Text(self.words.chosen, style="bold", end="")
         if not self.chosen:
             text.append("nobody yet", style="dim")
         for index, candidate in enumerate(self.chosen.values()):
@@ -197,6 +245,9 @@ class RecipientPicker(ModalScreen[list[str] | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         typed, message = normalize_address(event.value)
+        if typed is not None and typed.lower() in self.own:
+            self.query_one("#rcpt-hint", Static).update("That is you: you are in the group anyway.")
+            return
         if typed is not None and typed not in {c.address for c in self.shown}:
             self._toggle(typed_candidate(typed))
             event.input.value = ""
@@ -216,7 +267,7 @@ class RecipientPicker(ModalScreen[list[str] | None]):
 
     def action_done(self) -> None:
         if not self.chosen:
-            self.query_one("#rcpt-hint", Static).update("Choose at least one recipient.")
+            self.query_one("#rcpt-hint", Static).update(self.words.none_chosen)
             return
         self.dismiss(list(self.chosen))
 

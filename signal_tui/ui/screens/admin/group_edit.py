@@ -15,7 +15,6 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Input, Label, Select
 
 from signal_tui.core.admin import LINK_STATES, GroupInfo
-from signal_tui.ids import is_group_id
 from signal_tui.ui.screens.admin.base import TIMER_CHOICES, AdminScreen, format_timer
 
 PERMISSION_FIELDS = [
@@ -115,6 +114,7 @@ class GroupEditScreen(AdminScreen):
             self._pick()
 
     def _pick(self) -> None:
+        from signal_tui.ui.screens.admin.groups import own_addresses
         from signal_tui.ui.screens.recipients import RecipientPicker
 
         def chosen(addresses: list[str] | None) -> None:
@@ -123,8 +123,13 @@ class GroupEditScreen(AdminScreen):
                 have = [a.strip() for a in field.value.split(",") if a.strip()]
                 field.value = ", ".join(dict.fromkeys([*have, *addresses]))
 
-        picker = RecipientPicker(self.session.store, title="Members of the new group…")
-        self.app.push_screen(picker, lambda v: chosen([a for a in v or [] if not is_group_id(a)]))
+        picker = RecipientPicker(
+            self.session.store,
+            title="Members of the new group…",
+            members=True,
+            own=own_addresses(self.session),
+        )
+        self.app.push_screen(picker, chosen)
 
     def _value(self, wid: str) -> Any:
         return self.query_one(f"#{wid}", Select).value

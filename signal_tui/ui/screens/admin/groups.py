@@ -16,7 +16,6 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Static
 
 from signal_tui.core.admin import DELETE_MEANS_LEAVE, GroupInfo
-from signal_tui.ids import is_group_id
 from signal_tui.text import count, plain_line, safe, safe_line
 from signal_tui.ui.dialogs.confirm import ConfirmScreen
 from signal_tui.ui.screens.admin.base import AdminScreen, format_size, format_timer, reset_table
@@ -219,8 +218,14 @@ class GroupsScreen(AdminScreen):
 
         from signal_tui.ui.screens.recipients import RecipientPicker
 
-        picker = RecipientPicker(self.session.store, title="Add to the group…")
-        self.app.push_screen(picker, lambda v: chosen(_people(v)))
+        picker = RecipientPicker(
+            self.session.store,
+            title=f"Add to {plain_line(group.name, 40)}…",
+            members=True,
+            own=own_addresses(self.session),
+            exclude=group.members,
+        )
+        self.app.push_screen(picker, chosen)
 
     def action_remove_member(self) -> None:
         if (group := self._need_group()) is None or (m := self._member()) is None:
@@ -299,9 +304,9 @@ class GroupsScreen(AdminScreen):
             )
 
 
-def _people(value: list[str] | None) -> list[str] | None:
-    """The picker also offers groups; only people can be members."""
-    return None if value is None else [a for a in value if not is_group_id(a)]
+def own_addresses(session: Any) -> list[str]:
+    """Your number, and your UUID when the cache knows it: never offered as a new member."""
+    return [a for a in (session.account, getattr(session.store, "account_uuid", None)) if a]
 
 
 def _split(value: str | list[str] | None) -> list[str]:
