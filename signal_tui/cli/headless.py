@@ -24,7 +24,7 @@ from signal_tui.config import Config
 from signal_tui.store.models import Conversation, Message
 from signal_tui.text import clean, one_line
 
-EXIT_SENT, EXIT_FAILED, EXIT_UNKNOWN, EXIT_QUEUED = 0, 1, 3, 4
+EXIT_SENT, EXIT_FAILED, EXIT_UNKNOWN, EXIT_QUEUED, EXIT_PARTIAL = 0, 1, 3, 4, 5
 IDLE_EXIT = 1.5  # seconds with nothing received before `receive` (without --follow) returns
 SEND_WAIT = 30.0  # how long `send` waits for an unreachable server before leaving it queued
 
@@ -218,30 +218,32 @@ async def send_cmd(
     text: str | None,
     wait: float = SEND_WAIT,
     outbox_options: dict[str, Any] | None = None,
+    out: TextIO | None = None,
 ) -> int:
     """Queue through the outbox and wait for the outcome: 0 sent, 1 failed, 3 unknown (maybe
     delivered: not resent automatically), 4 still queued (server unreachable; it goes out with
-    the next run of the app or of `receive --follow`)."""
+    the next run of the app or of `receive --follow`). With several recipients, one line each on
+    `out` and 5 when their outcomes differ (the rule `signal-tui send --help` states,
+    cli/main.py SEND_EXIT_STATUS)."""
     from signal_tui.core.errors import ActionError
 
     _require(config, url=True)
     body = (text or "").rstrip("\n")
     if not body.strip() and not attach:
         raise HeadlessError("nothing to send: give a TEXT (or stdin) or --attach FILE")
-    if not to:
+    addresses = list(dict.fromkeys(a.strip() for a in to if a.strip()))
+    if not addresses:
         raise HeadlessError("no recipient: give --to NUMBER|UUID|group.ID")
+    if attach and len(addresses) > 1:
+        raise HeadlessError("attachments can only be sent to one recipient at a time")
     session = _session(config, outbox_options=outbox_options)
     await session.open()
     try:
-        messenger = session.messenger
+        if len(addresses) > 1:
+            return await _send_each(session, addresses, body, wait, out or sys.stdout)
         try:
-            convs = [await _resolve(session, address) for address in to]
-            if len(convs) == 1:
-                messages = [await messenger.send(convs[0].id, body, attachments=list(attach))]
-            else:
-                if attach:
-                    raise HeadlessError("attachments can only be sent to one recipient at a time")
-                messages = await messenger.send_to_many([c.address for c in convs], body)
+            conv = await _resolve(session, addresses[0])
+            messages = [await session.messenger.send(conv.id, body, attachments=list(attach))]
         except ActionError as exc:
             print(f"signal-tui: {exc}", file=sys.stderr)
             return EXIT_FAILED
@@ -250,6 +252,72 @@ async def send_cmd(
         return _report(states)
     finally:
         await session.stop()
+
+
+async def _send_each(
+    session: Any, addresses: list[str], body: str, wait: float, out: TextIO
+) -> int:
+    """Several recipients: the people in one multi-recipient send, each group on its own; a
+    recipient that cannot be resolved (not on Signal, not a number, unknown group) fails alone."""
+    from signal_tui.core.errors import ActionError
+
+    outcome: dict[str, tuple[int, str]] = {}  # address -> (exit code, line) when known early
+    conv_of: dict[str, Conversation] = {}
+    for address in addresses:
+        try:
+            conv_of[address] = await _resolve(session, address)
+        except (ActionError, HeadlessError) as exc:
+            outcome[address] = (EXIT_FAILED, f"failed: {one_line(str(exc))}")
+    unique = list({c.id: c for c in conv_of.values()}.values())
+    people = [c for c in unique if c.kind != "group"]
+    batches = [[c] for c in unique if c.kind == "group"]
+    if people:
+        batches.insert(0, people)
+    message_of: dict[int, Message] = {}  # conversation id -> its copy of the message
+    for batch in batches:
+        try:
+            if len(batch) == 1:
+                sent = [await session.messenger.send(batch[0].id, body)]
+            else:
+                sent = await session.messenger.send_to_many([c.address for c in batch], body)
+        except ActionError as exc:
+            in_batch = {c.id for c in batch}
+            for address, conv in conv_of.items():
+                if conv.id in in_batch:
+                    outcome[address] = (EXIT_FAILED, f"failed: {one_line(str(exc))}")
+            continue
+        message_of.update((m.conversation_id, m) for m in sent)
+    latest: dict[int, Any] = {}
+    if message_of:
+        await session.start(receive=False, send=True)
+        latest = await _wait_outcome(session, list(message_of.values()), wait)
+    codes = []
+    for address in addresses:
+        if address not in outcome:
+            mine = message_of.get(conv_of[address].id)
+            outcome[address] = _outcome(latest.get(mine.id) if mine is not None else None)
+        code, line = outcome[address]
+        codes.append(code)
+        out.write(f"{one_line(address, 80)}: {line}\n")
+    out.flush()
+    return codes[0] if len(set(codes)) == 1 else EXIT_PARTIAL
+
+
+def _outcome(msg: Message | None) -> tuple[int, str]:
+    """(exit code, report line) for one recipient's copy of a message."""
+    if msg is None:
+        return EXIT_FAILED, "failed: the message is gone from the cache"
+    reason = one_line(msg.error) if msg.error else ""
+    if msg.status in ("sent", "delivered", "read", "viewed"):
+        return EXIT_SENT, "sent"
+    if msg.status == "failed":
+        return EXIT_FAILED, f"failed: {reason or 'not sent'}"
+    if msg.status == "unknown":
+        return (
+            EXIT_UNKNOWN,
+            f"unknown: {reason or 'it may have arrived'} (not resent automatically)",
+        )
+    return EXIT_QUEUED, f"queued: {reason + '; ' if reason else ''}it will be sent later"
 
 
 async def _resolve(session: Any, address: str) -> Conversation:

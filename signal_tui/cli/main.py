@@ -15,6 +15,21 @@ from signal_tui.config import Config, ConfigError, load_config
 
 SUBCOMMANDS = ("simulator", "receive", "send", "export", "stats")
 
+# `send --help`; headless.send_cmd implements it
+SEND_EXIT_STATUS = """\
+With several --to, one line per recipient on stdout says what became of it:
+  RECIPIENT: sent | failed: REASON | unknown: REASON | queued: REASON
+
+exit status (several recipients: the outcome they all share, else 5):
+  0  sent
+  1  not sent (failed)
+  2  usage or configuration error
+  3  unknown whether it arrived (timed out after it was sent; never resent
+     automatically)
+  4  still queued (server unreachable): it goes out with the next run of the
+     app or of `signal-tui receive --follow`
+  5  the recipients' outcomes differ (e.g. sent to some, failed for others)"""
+
 
 def _common(parser: argparse.ArgumentParser, *, sub: bool = False) -> None:
     """The global options. They are accepted before and after the subcommand; after wins.
@@ -77,9 +92,20 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--follow", action="store_true", help="keep receiving until interrupted")
     rec.add_argument("--json", action="store_true", help="print JSON lines")
 
-    snd = sub.add_parser("send", help="send a message through the outbox")
+    snd = sub.add_parser(
+        "send",
+        help="send a message through the outbox",
+        description="Send a message through the outbox and wait for the outcome.",
+        epilog=SEND_EXIT_STATUS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     _common(snd, sub=True)
-    snd.add_argument("--to", action="append", required=True, help="NUMBER, UUID or group.ID")
+    snd.add_argument(
+        "--to",
+        action="append",
+        required=True,
+        help="NUMBER, UUID or group.ID; repeat it to send to several (one line each on stdout)",
+    )
     snd.add_argument("--attach", action="append", type=Path, default=[], help="file to attach")
     snd.add_argument("text", nargs="?", help="message text (default: read stdin)")
 
