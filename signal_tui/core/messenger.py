@@ -297,6 +297,20 @@ class Messenger(RepairMixin, AttachmentActionsMixin):
     async def delete_for_me(self, message: Message) -> None:
         await self.store.delete_for_me(message.id)
 
+    async def forward(self, message: Message, conversation_id: int) -> Message:
+        """Send a copy of `message` (its text and its attachments) to another conversation."""
+        if message.deleted:
+            raise ActionError("A deleted message cannot be forwarded.", "invalid")
+        if message.view_once:
+            raise ActionError("A view-once message cannot be forwarded.", "invalid")
+        files = await self.forward_files(message)
+        if not (message.body or "").strip() and not files:
+            raise ActionError("There is nothing to forward in that message.", "invalid")
+        body = message.body or ""
+        for mention in sorted(message.mentions, key=lambda m: m.start):  # placeholders -> @Name
+            body = body.replace("\ufffc", "@" + mention.name, 1)
+        return await self.send(conversation_id, body, attachments=files or None)
+
     async def create_poll(
         self, conversation_id: int, question: str, answers: list[str], *, allow_multiple: bool
     ) -> Message:

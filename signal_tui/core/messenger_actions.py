@@ -117,6 +117,16 @@ class AttachmentActionsMixin:
         except OSError as exc:
             raise ActionError(f"Cannot save the file: {exc.strerror or exc}", "file") from None
 
+    async def forward_files(self, message: Message) -> list[Path]:
+        """The message's attachments as local files (downloaded first when needed), to send on."""
+        paths = []
+        for att in message.attachments:
+            if att.local_path and att.state in ("done", "local"):
+                paths.append(Path(att.local_path))
+            else:
+                paths.append(await self.download(att.id))
+        return paths
+
     async def save_attachment(self, attachment_id: int, folder: Path) -> Path:
         """Copy a downloaded attachment into a folder the user chose (sanitized name, no overwrite)."""
         att = await self.store.get_attachment(attachment_id)

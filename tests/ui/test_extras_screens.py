@@ -159,7 +159,7 @@ def names(msg: Message, own: bool) -> list[str]:
 
 def test_actions_apply_only_where_they_make_sense() -> None:
     received = names(message(), own=False)
-    assert received == ["reply", "react", "copy", "details", "delete_me"]
+    assert received == ["reply", "react", "copy", "forward", "details", "delete_me"]
     sent = names(message(outgoing=True, status="delivered"), own=True)
     assert {"edit", "delete_everyone", "reply", "react"} <= set(sent)
     assert "retry" not in sent and "trust_resend" not in sent
@@ -169,6 +169,7 @@ def test_actions_apply_only_where_they_make_sense() -> None:
     assert "trust_resend" in names(untrusted, own=True)
     deleted = names(message(deleted=True, body=None, outgoing=True, status="sent"), own=True)
     assert deleted == ["details", "delete_me"]
+    assert "forward" not in names(message(view_once=True), own=False)  # view-once stays once
     rich = message(
         attachments=(Attachment(1, "r1", "image/png", "cat.png", 10),),
         styles=(TextStyle(0, 3, "SPOILER"),),

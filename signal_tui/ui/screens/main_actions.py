@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 
 from signal_tui.store.models import Conversation, Message
+from signal_tui.text import plain_line
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -108,6 +109,14 @@ class MainActions:
             )
         elif action == "open_attachment":
             self.act("open_attachment", message)
+        elif action == "forward":
+            from signal_tui.ui.screens.forward import ForwardPicker
+
+            def chosen(conversation_id: int | None) -> None:
+                if conversation_id is not None:
+                    self.forward(message, conversation_id)
+
+            self.app.push_screen(ForwardPicker(self.store, exclude=message.conversation_id), chosen)
         elif action == "vote" and message.poll is not None:
             from signal_tui.ui.screens.poll import PollVoteScreen
 
@@ -142,6 +151,13 @@ class MainActions:
                 if not open_with_system(path):
                     self.notify(f"Downloaded to {path} (no opener found)", markup=False)
         await self.history.reload()
+
+    @work(group="send", exit_on_error=False)
+    async def forward(self, message: Message, conversation_id: int) -> None:
+        await self.messenger.forward(message, conversation_id)
+        conv = await self.store.get_conversation(conversation_id)
+        name = conv.title if conv is not None else "the chat"
+        self.notify(f"Forwarded to {plain_line(name, 40)}.", markup=False)
 
     @work(group="action", exit_on_error=False)
     async def vote(self, message: Message, indexes: list[int]) -> None:

@@ -29,6 +29,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("react", "e", "React with emoji"),
     Action("edit", "t", "Edit"),
     Action("copy", "c", "Copy text"),
+    Action("forward", "f", "Forward to another chat…"),
     Action("details", "i", "Details (timestamps, receipts)"),
     Action("reveal_spoiler", "v", "Reveal spoiler"),
     Action("vote", "p", "Vote in poll"),
@@ -63,6 +64,11 @@ def available_actions(message: Message, own: bool) -> list[Action]:
         "react": alive and text_kind and on_server,
         "edit": own and alive and text_kind and on_server and message.body is not None,
         "copy": alive and bool(message.body),
+        "forward": alive
+        and not message.view_once
+        and message.kind == "text"
+        and message.poll is None
+        and (bool(message.body) or bool(message.attachments)),
         "details": True,
         "reveal_spoiler": alive and any(s.style == "SPOILER" for s in message.styles),
         "vote": alive and message.poll is not None and not message.poll.closed,
