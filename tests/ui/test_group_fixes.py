@@ -13,6 +13,7 @@ from textual.widgets import Button, DataTable, Input, Select, Static
 
 from signal_tui.simulator.server import Simulator
 from signal_tui.simulator.state import Group
+from signal_tui.ui.dialogs.confirm import ConfirmScreen
 from signal_tui.ui.screens.admin.group_edit import GroupEditScreen
 from signal_tui.ui.screens.admin.groups import GroupsScreen
 from signal_tui.ui.screens.recipients import RecipientPicker
@@ -194,3 +195,54 @@ async def test_add_members_picker_offers_people_not_in_the_group(
         await pilot.press("enter", "ctrl+s")
         await wait_for(pilot, lambda: app.screen is form)
         assert form.query_one("#members", Input).value == picker.shown[0].address
+
+
+async def test_remove_member_starts_on_someone_else_and_never_offers_you(
+    tmp_path: Path, start_sim: StartSim
+) -> None:
+    sim = await start_sim(mode="json-rpc")
+    family = sim_group(sim, "Family")
+    me = sim.accounts[0]
+    my_uuid = sim.world.accounts[me].person.uuid
+    assert family.admins == [my_uuid], "you are its admin: listed first"
+    app = AdminHarness(config_for(tmp_path, sim.url, me))
+    async with app.run_test(size=(120, 40)) as pilot:
+        groups = await open_groups(app, pilot, "Family")
+        members = groups.query_one("#members", DataTable)
+        assert groups.members[0][0].number == me
+        first = groups.members[members.cursor_row][0]
+        assert first.number != me, "the selection starts on someone else"
+
+        await pilot.press("x")  # straight from the group list, as a user may
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert app.screen.question.startswith(f"Remove {first.display_name} from Family")
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.screen is groups)
+
+        members.focus()
+        members.move_cursor(row=0)  # yourself
+        await pilot.press("x")
+        await pilot.pause()
+        assert app.screen is groups, "no question: removing yourself is not offered"
+        assert "leave" in status(pilot).lower() and "press l" in status(pilot)
+        assert my_uuid in family.members
+
+        # dropping your own admin rights asks first (nobody may be able to give them back)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "your own admin rights" in app.screen.question
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.screen is groups)
+        assert my_uuid in family.admins
+
+        # someone else goes after the question
+        members.move_cursor(
+            row=groups.members.index(next(m for m in groups.members if m[0] == first))
+        )
+        await pilot.press("x")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app.screen is groups and not groups.busy)
+        await wait_for(pilot, lambda: members.row_count == 3, what="three members left")
+        assert first.uuid not in family.members
+        assert groups.members[members.cursor_row][0].number != me

@@ -310,6 +310,10 @@ class GroupsMixin:
         return await self._members("add_members", group_id, members)
 
     async def remove_members(self, group_id: str, members: Sequence[str]) -> GroupInfo:
+        """Remove others; yourself only by leaving (leave_group), which tells the group so."""
+        own = await self._own_addresses()
+        if any(m and m.strip() in own for m in members):
+            raise ActionError("You cannot remove yourself: leave the group instead", "invalid")
         return await self._members("remove_members", group_id, members)
 
     async def add_admins(self, group_id: str, members: Sequence[str]) -> GroupInfo:

@@ -1,10 +1,14 @@
-"""Group fixes in core.admin: the edit_group permission the server does not report."""
+"""Group fixes in core.admin: the edit_group permission the server does not report, and
+removing yourself (which only leaving the group may do)."""
 
 from __future__ import annotations
 
 import dataclasses
 from typing import Any
 
+import pytest
+
+from signal_tui.core.admin import ActionError
 from signal_tui.simulator.state import Group
 
 from .conftest import Env
@@ -62,3 +66,11 @@ async def test_a_server_that_reports_edit_group_apart_is_believed(env1: Env) -> 
     env1.client.group = fixed  # type: ignore[method-assign]
     info = await env1.admin.refresh_group(family.id)
     assert info.permissions["edit_group"] == "only-admins"
+
+
+async def test_removing_yourself_is_refused_leaving_is_the_way(env1: Env) -> None:
+    family = _sim_group(env1, "Family")
+    me = env1.sim.world.accounts[env1.account].person
+    with pytest.raises(ActionError, match="leave the group"):
+        await env1.admin.remove_members(family.id, [f" {env1.account} "])
+    assert me.uuid in family.members

@@ -60,6 +60,8 @@ class GroupsScreen(AdminScreen):
         super().__init__(session)
         self.groups: list[GroupInfo] = []
         self.members: list[tuple[Any, bool]] = []
+        self._members_of: str | None = None  # the group whose members self.members are
+        self._self_id: int | None = None  # your recipient id in the store
         self._avatars: dict[str, bytes | None] = {}
         self._name_map: dict[str, str] = {}  # address -> display name, from the store
 
@@ -139,20 +141,40 @@ class GroupsScreen(AdminScreen):
     def details_text(self, g: GroupInfo) -> Text:
         return details_text(g, self._name_map, self.session.account)
 
+    def is_me(self, recipient: Any) -> bool:
+        own = set(own_addresses(self.session))
+        return recipient.id == self._self_id or bool({recipient.number, recipient.uuid} & own)
+
     async def _load_members(self, group: GroupInfo) -> None:
         rows = await self.admin.group_members(group)
-        self.members = rows
-        self._name_map = {key: r.display_name for r, _ in rows for key in (r.uuid, r.number) if key}
+        if self._self_id is None:
+            try:
+                self._self_id = (await self.session.store.self_recipient()).id
+            except Exception:
+                self._self_id = None
         table = self.query_one("#members", DataTable)
+        keep = None  # after a change to this group, stay on the member it was about
+        if self._members_of == group.id and self.members and table.row_count:
+            keep = self.members[min(table.cursor_row, len(self.members) - 1)][0].id
+        self.members = rows
+        self._members_of = group.id
+        self._name_map = {key: r.display_name for r, _ in rows for key in (r.uuid, r.number) if key}
         reset_table(table, *MEMBER_COLUMNS)
         for r, is_admin in rows:
-            me = r.number == self.session.account
+            me = self.is_me(r)
             table.add_row(
                 safe_line(r.display_name + (" (you)" if me else ""), limit=30),
                 Text("admin" if is_admin else "", style="bold" if is_admin else ""),
                 safe_line(r.number or r.uuid or "", style="dim", limit=16),
                 key=str(r.id),
             )
+        # else start on someone else: x and p act on this row, and you are often listed first
+        ids = [r.id for r, _ in rows]
+        others = [i for i, (r, _) in enumerate(rows) if not self.is_me(r)]
+        if keep in ids:
+            table.move_cursor(row=ids.index(keep))
+        elif others:
+            table.move_cursor(row=others[0])
         self.query_one("#group-info", Static).update(self.details_text(group))
         await self._load_avatar(group)
 
@@ -181,6 +203,9 @@ class GroupsScreen(AdminScreen):
 
     def _member(self) -> tuple[Any, bool] | None:
         table = self.query_one("#members", DataTable)
+        if self.members and self._members_of != self.selected_id():
+            self.set_status("The member list is still loading…", "error")
+            return None
         if not self.members or table.row_count == 0:
             self.set_status("Pick a member in the member list first (tab to it).", "error")
             return None
@@ -231,6 +256,11 @@ class GroupsScreen(AdminScreen):
         if (group := self._need_group()) is None or (m := self._member()) is None:
             return
         recipient = m[0]
+        if self.is_me(recipient):
+            self.set_status(
+                "That is you: to leave the group press l. Pick another member to remove.", "error"
+            )
+            return
 
         def go(yes: bool | None) -> None:
             if yes:
@@ -254,11 +284,23 @@ class GroupsScreen(AdminScreen):
         recipient, is_admin = m
         fn = self.admin.remove_admins if is_admin else self.admin.add_admins
         word = "Removing admin rights of" if is_admin else "Making admin:"
-        self.run_action(
-            f"{word} {plain_line(recipient.display_name)}…",
-            lambda: fn(group.id, [recipient.address]),
-            self._done("Done."),
-        )
+
+        def go(yes: bool | None = True) -> None:
+            if yes:
+                self.run_action(
+                    f"{word} {plain_line(recipient.display_name)}…",
+                    lambda: fn(group.id, [recipient.address]),
+                    self._done("Done."),
+                )
+
+        if is_admin and self.is_me(recipient):
+            question = (
+                f"Give up your own admin rights in {plain_line(group.name)}? "
+                "Only another admin can give them back."
+            )
+            self.app.push_screen(ConfirmScreen(question, yes="Give up"), go)
+        else:
+            go()
 
     def _done(self, text: str) -> Any:
         def after(info: GroupInfo) -> None:
