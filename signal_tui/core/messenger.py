@@ -297,6 +297,21 @@ class Messenger(RepairMixin, AttachmentActionsMixin):
     async def delete_for_me(self, message: Message) -> None:
         await self.store.delete_for_me(message.id)
 
+    async def set_direct_timer(self, conversation_id: int, seconds: int) -> None:
+        """Disappearing messages for a 1:1 chat (groups: core.admin set_group_timer)."""
+        conv = await self._conversation(conversation_id)
+        if conv.kind != "direct":
+            raise ActionError("Set a group's timer from the group's details.", "invalid")
+        if seconds < 0:
+            raise ActionError("The timer cannot be negative.", "invalid")
+        try:
+            await self.client.update_contact(
+                self.account, conv.address, expiration_in_seconds=int(seconds)
+            )
+        except SignalApiError as exc:
+            raise explain(exc) from None
+        await self.store.set_conversation_expiry(conv.id, int(seconds))
+
     async def forward(self, message: Message, conversation_id: int) -> Message:
         """Send a copy of `message` (its text and its attachments) to another conversation."""
         if message.deleted:

@@ -99,6 +99,8 @@ class MessengerStore(OutboxRows, Protocol):
 
     async def find_conversation(self, address: str) -> Conversation | None: ...
 
+    async def set_conversation_expiry(self, conversation_id: int, seconds: int) -> None: ...
+
     async def ensure_direct(
         self,
         address: str,
@@ -224,6 +226,15 @@ class MessengerClient(Protocol):
     everything it sends goes through the outbox instead."""
 
     async def search(self, number: str, numbers: list[str]) -> dict[str, bool]: ...
+
+    async def update_contact(
+        self,
+        number: str,
+        recipient: str,
+        *,
+        name: str | None = None,
+        expiration_in_seconds: int | None = None,
+    ) -> None: ...
 
     async def identities(self, number: str) -> list[Identity]: ...
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -63,6 +64,7 @@ class Session:
         self.messenger: Messenger | None = None
         self.receiver: Receiver | None = None
         self._admin: Admin | None = None
+        self._expiry_task: asyncio.Task[Any] | None = None
         self._state = ReceiverState("offline")
         self._state_cbs: list[StateCallback] = []
         self._typing_cbs: list[TypingCallback] = []
@@ -153,6 +155,8 @@ class Session:
             self._spawn(self.refresh_contacts())
             self._spawn(self.refresh_groups())
             self._spawn(self._resume_downloads())
+        if self._expiry_task is None:
+            self._expiry_task = self._spawn(self._expire_messages())
 
     async def _run_receiver(self) -> None:
         assert self.receiver is not None
@@ -246,6 +250,28 @@ class Session:
         new = list(getattr(result, "new_messages", ()) or ())
         if new:
             _call_all(self._message_cbs, new)
+
+    async def _expire_messages(self) -> None:
+        """Disappearing messages go when their timer runs out (while the session runs; what
+        ran out meanwhile goes at the next start). Sleeps until the next one is due, woken by
+        any commit (a message read starts its timer)."""
+        store = self.store
+        assert store is not None
+        wake = asyncio.Event()
+        unsubscribe = store.subscribe(lambda _changes: wake.set())
+        try:
+            while True:
+                due = await store.next_expiry()
+                now = time.time() * 1000
+                if due is not None and due <= now:
+                    await store.delete_expired(int(now))
+                    continue
+                wait = 3600.0 if due is None else min(3600.0, (due - now) / 1000)
+                wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), timeout=wait)
+        finally:
+            unsubscribe()
 
     async def _resume_downloads(self) -> None:
         """Downloads a previous run did not finish (crash, quit, server down)."""

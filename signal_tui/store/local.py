@@ -61,6 +61,17 @@ class LocalMixin:
 
         await self._write(run)
 
+    async def next_expiry(self) -> int | None:
+        """When the next disappearing message is due (ms since epoch), or None."""
+
+        def run(conn: sqlite3.Connection) -> int | None:
+            row = conn.execute(
+                "SELECT min(expires_at) FROM messages WHERE expires_at IS NOT NULL"
+            ).fetchone()
+            return int(row[0]) if row and row[0] is not None else None
+
+        return await self._read(run)
+
     async def delete_expired(self, now_ms: int) -> int:
         """Remove disappearing messages whose timer ran out; returns how many."""
 

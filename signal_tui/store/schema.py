@@ -255,5 +255,11 @@ CREATE TABLE drafts (
 );
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3, V4, V5]
+# Disappearing messages are removed as their timers run out: the session asks for the next
+# expiry and deletes what is due, both through this small partial index.
+V6 = """
+CREATE INDEX messages_expiring ON messages (expires_at) WHERE expires_at IS NOT NULL;
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6]
 SCHEMA_VERSION = len(MIGRATIONS)

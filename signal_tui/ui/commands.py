@@ -194,6 +194,13 @@ def _entries(textual_app: App[Any]) -> list[tuple[str, str, Callable[[], Any]]]:
         out.append(("Create a poll", "Ask a question in the open chat", main.action_new_poll))
         out.append(
             (
+                "Disappearing messages",
+                "Set the open chat's timer (off, 30 s … 4 weeks)",
+                main.action_disappearing,
+            )
+        )
+        out.append(
+            (
                 "Send to several contacts",
                 "One message to many people; per-recipient results in each chat",
                 main.action_send_to_many,

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from textual.app import App
 
     from signal_tui.core.messenger import Messenger
+    from signal_tui.core.session import Session
     from signal_tui.store import Store
     from signal_tui.ui.widgets.composer import Composer
     from signal_tui.ui.widgets.history import History
@@ -48,6 +49,7 @@ class MainActions:
         composer: Composer
         history: History
         conversation: Conversation | None
+        session: Session
 
         def notify(self, message: str, **kwargs: Any) -> None: ...
 
@@ -185,6 +187,30 @@ class MainActions:
     ) -> None:
         await self.messenger.create_poll(conversation_id, question, answers, allow_multiple=multi)
         await self.history.show_newest()
+
+    def action_disappearing(self) -> None:
+        """Set the open chat's disappearing-messages timer (1:1 chats and groups alike)."""
+        conversation = self.conversation
+        if conversation is None:
+            self.notify("Open a conversation first.", markup=False)
+            return
+        from signal_tui.ui.screens.timer import TimerScreen
+
+        def chosen(seconds: int | None) -> None:
+            if seconds is not None and seconds != conversation.expiry_seconds:
+                self.set_timer_for(conversation, seconds)
+
+        self.app.push_screen(TimerScreen(conversation.expiry_seconds), chosen)
+
+    @work(group="action", exit_on_error=False)
+    async def set_timer_for(self, conversation: Conversation, seconds: int) -> None:
+        from signal_tui.ui.screens.admin.base import format_timer
+
+        if conversation.kind == "group":
+            await self.session.admin.set_group_timer(conversation.address, seconds)
+        else:
+            await self.messenger.set_direct_timer(conversation.id, seconds)
+        self.notify(f"Disappearing messages: {format_timer(seconds)}.", markup=False)
 
     @work(group="details", exit_on_error=False)
     async def show_details(self, message_id: int) -> None:

@@ -43,6 +43,11 @@ SAMPLES: dict[int, str] = {
     5: """
         INSERT INTO drafts (conversation_id, body, updated_at) VALUES (1, 'half-written at v5', 3);
     """,
+    6: """
+        INSERT INTO messages (id, conversation_id, author_id, sent_ts, received_ts, body,
+                              expires_in, expires_at)
+            VALUES (3, 1, 2, 1700000001000, 1700000001100, 'vanishing at v6', 60, 1700000061100);
+    """,
 }
 
 
@@ -119,6 +124,9 @@ async def test_rows_written_at_the_current_version_read_back(tmp_path: Path) -> 
         }
         assert await store.outbox_failure_details() == {failed.id: failed.details}
         assert await store.get_draft(1) == "half-written at v5"
+        assert await store.next_expiry() == 1700000061100
+        assert await store.delete_expired(1700000061100) == 1
+        assert await store.next_expiry() is None
         assert await store.drafts() == {1: "half-written at v5"}
     finally:
         await store.close()
