@@ -22,6 +22,7 @@ from signal_tui.core.messenger_actions import AttachmentActionsMixin, RepairMixi
 from signal_tui.core.outbox import Outbox
 from signal_tui.core.ports import MessengerClient, MessengerStore
 from signal_tui.ids import is_group_id
+from signal_tui.store.mentions import with_mentions
 from signal_tui.store.models import Conversation, Message
 from signal_tui.text import one_line
 
@@ -321,9 +322,8 @@ class Messenger(RepairMixin, AttachmentActionsMixin):
         files = await self.forward_files(message)
         if not (message.body or "").strip() and not files:
             raise ActionError("There is nothing to forward in that message.", "invalid")
-        body = message.body or ""
-        for mention in sorted(message.mentions, key=lambda m: m.start):  # placeholders -> @Name
-            body = body.replace("\ufffc", "@" + mention.name, 1)
+        names = await self.store.mention_names([message])
+        body = with_mentions(message.body, message.mentions, names)  # placeholders -> @Name
         return await self.send(conversation_id, body, attachments=files or None)
 
     async def create_poll(

@@ -101,6 +101,8 @@ class MessengerStore(OutboxRows, Protocol):
 
     async def set_conversation_expiry(self, conversation_id: int, seconds: int) -> None: ...
 
+    async def mention_names(self, messages_or_ids: Iterable[Message | int]) -> dict[int, str]: ...
+
     async def ensure_direct(
         self,
         address: str,

@@ -28,6 +28,7 @@ from signal_tui.core.messenger import Messenger
 from signal_tui.core.session import ReceiverState, Session
 from signal_tui.ids import split_address
 from signal_tui.store import Store
+from signal_tui.store.mentions import with_mentions
 from signal_tui.store.models import Conversation
 from signal_tui.text import one_line
 from signal_tui.ui.messages import (
@@ -247,7 +248,8 @@ class MainScreen(MainActions, Screen[None]):
         if not others:
             return
         last = others[-1]
-        body = one_line(last.body or ("attachment" if last.attachments else "new message"), 80)
+        text = with_mentions(last.body, last.mentions)  # "@Name", never U+FFFC
+        body = one_line(text or ("attachment" if last.attachments else "new message"), 80)
         title = one_line(last.author_name, 40) or "New message"
         extra = f" (+{len(others) - 1} more)" if len(others) > 1 else ""
         self.notify(f"{body}{extra}", title=title, markup=False, timeout=4)
