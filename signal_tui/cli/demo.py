@@ -8,12 +8,17 @@ touches the user's real configuration or cache.
 from __future__ import annotations
 
 import shutil
+import signal
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from signal_tui.config import Config
+
+if TYPE_CHECKING:
+    from signal_tui.simulator.server import Simulator
 
 
 @contextmanager
@@ -51,7 +56,27 @@ def run_demo(config: Config) -> int:
     """Run the app against the demo simulator; returns the app's exit code."""
     from signal_tui.ui.app import make_app
 
-    with demo_environment(config) as (demo_config, _sim):
-        app = make_app(demo_config)
-        app.run()
+    with demo_environment(config) as (demo_config, sim):
+        app = make_app(demo_config, extra_commands=demo_commands(sim))
+        previous = signal.signal(signal.SIGHUP, lambda *_: app.exit(0))  # terminal closed: clean up
+        try:
+            app.run()
+        finally:
+            signal.signal(signal.SIGHUP, previous)
         return app.return_code or 0
+
+
+def demo_commands(sim: Simulator) -> list[tuple[str, str, Callable[[], object]]]:
+    """Palette entries only the demo has: take the server away to watch the outbox work."""
+    return [
+        (
+            "Demo: simulate a server outage",
+            "The server stops answering; what you send waits in the outbox (◷ queued)",
+            lambda: sim.outage_in_thread(True),
+        ),
+        (
+            "Demo: end the server outage",
+            "The server is back; queued messages go out",
+            lambda: sim.outage_in_thread(False),
+        ),
+    ]

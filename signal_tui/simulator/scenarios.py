@@ -44,7 +44,7 @@ def asset(name: str) -> bytes:
 
 def load_scenario(sim: Simulator, name: str) -> Demo | None:
     if name == "empty":
-        sim.world.host(Person(uuid=sim.world.new_uuid(), number="+15550000001", given_name="You"))
+        sim.world.host(Person(uuid=sim.world.new_uuid(), number="+15550000001", given_name="Robin"))
         return None
     if name == "demo":
         demo = Demo(sim)
@@ -79,7 +79,12 @@ class Demo:
         w = self.sim.world
         now = w.now_ms()
         me = Person(
-            w.new_uuid(), "+15550000001", "You", "", "Trying out signal-tui", asset("avatar.png")
+            w.new_uuid(),
+            "+15550000001",
+            "Robin",
+            "Quinn",
+            "Trying out signal-tui",
+            asset("avatar.png"),
         )
         sam = Person(w.new_uuid(), "+15550000002", "Sam", "Rivera", "☕ + 🧗")
         devices = [

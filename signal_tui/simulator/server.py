@@ -45,6 +45,8 @@ class Simulator(SimCore):
         self.trickle_interval = (20.0, 60.0)  # seconds between demo messages; tests shorten it
         self.url = ""
         self._runner: web.AppRunner | None = None
+        self._site: web.TCPSite | None = None
+        self._bind: tuple[str, int] = ("127.0.0.1", 0)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._thread: threading.Thread | None = None
         self._demo = load_scenario(self, scenario)
@@ -102,6 +104,7 @@ class Simulator(SimCore):
         await site.start()
         bound = self._runner.addresses[0]
         self.url = f"http://{host}:{bound[1]}"
+        self._site, self._bind = site, (host, int(bound[1]))
         if self.trickle and self._demo is not None:
             self.spawn(self._demo.trickle())
         return self.url
@@ -122,6 +125,7 @@ class Simulator(SimCore):
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+            self._site = None
         for task in list(self._tasks):
             with contextlib.suppress(BaseException):
                 await task
@@ -154,6 +158,32 @@ class Simulator(SimCore):
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=10)
         self._thread = None
+
+    async def outage(self, down: bool) -> None:
+        """Stop listening (connections refused, open sockets dropped, like a stopped container)
+        or listen again on the same port. The world and its queues stay."""
+        if self._runner is None:
+            return
+        if down and self._site is not None:
+            for account in self.world.accounts.values():
+                for conn in list(account.sockets):
+                    await conn.close()
+            await self._site.stop()
+            self._site = None
+            server = self._runner.server
+            for conn in server.connections if server is not None else ():
+                conn.force_close()  # kept-alive connections die with the container too
+                if conn.transport is not None:
+                    conn.transport.close()
+        elif not down and self._site is None:
+            host, port = self._bind
+            self._site = web.TCPSite(self._runner, host, port)
+            await self._site.start()
+
+    def outage_in_thread(self, down: bool) -> None:
+        """`outage` for a simulator started with start_in_thread (the demo's palette)."""
+        if self._loop is not None:
+            asyncio.run_coroutine_threadsafe(self.outage(down), self._loop).result(timeout=30)
 
     # --- test helpers -------------------------------------------------------------------------
     def _on_loop(self, fn: Any, *args: Any) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from textual import on
@@ -38,6 +38,7 @@ from signal_tui.ui.messages import (
 from signal_tui.ui.screens.main import MainScreen
 
 Clock = Callable[[], datetime]
+ExtraCommand = tuple[str, str, Callable[[], object]]  # palette name, help, what it does
 
 
 class SignalApp(App[int]):
@@ -60,8 +61,10 @@ class SignalApp(App[int]):
         session: Session | None = None,
         clock: Clock | datetime | None = None,
         start_session: bool = True,
+        extra_commands: Sequence[ExtraCommand] = (),
     ) -> None:
         super().__init__()
+        self.extra_commands = list(extra_commands)  # (name, help, run): e.g. the demo's
         self.config = config
         self.start_session = start_session  # False: cache only (snapshots, offline use)
         self.session = session
@@ -291,6 +294,14 @@ def make_app(
     session: Session | None = None,
     clock: Clock | datetime | None = None,
     start_session: bool = True,
+    extra_commands: Sequence[ExtraCommand] = (),
 ) -> SignalApp:
-    """Build the app. Tests pass a pinned clock; the CLI passes only the config."""
-    return SignalApp(config, session=session, clock=clock, start_session=start_session)
+    """Build the app. Tests pass a pinned clock; the CLI passes the config (the demo also its
+    own palette commands)."""
+    return SignalApp(
+        config,
+        session=session,
+        clock=clock,
+        start_session=start_session,
+        extra_commands=extra_commands,
+    )

@@ -206,6 +206,8 @@ def _entries(textual_app: App[Any]) -> list[tuple[str, str, Callable[[], Any]]]:
                 main.action_send_to_many,
             )
         )
+    for name, help_text, run in app.extra_commands:
+        out.append((one_line(name), one_line(help_text), run))
     for cmd in ADMIN_COMMANDS:
         out.append((one_line(cmd.name), one_line(cmd.help), partial(cmd.run, app)))
     if main is not None:

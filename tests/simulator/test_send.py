@@ -169,7 +169,7 @@ async def test_delivery_between_hosted_accounts(start_sim: StartSim) -> None:
     assert items[0]["account"] == SAM
     assert (env["sourceNumber"], env["sourceName"], env["sourceDevice"], env["timestamp"]) == (
         ME,
-        "You",
+        "Robin Quinn",  # the demo account's own profile name: Sam must not read "You"
         1,
         ts,
     )

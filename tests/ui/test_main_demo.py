@@ -71,3 +71,26 @@ def test_demo_runs_in_a_terminal_and_cleans_up(tmp_path: Path) -> None:
         os.close(fd)
     assert os.waitstatus_to_exitcode(status) == 0
     assert not [p for p in tmpdir.iterdir() if p.name.startswith("signal-tui-demo-")]
+
+
+def test_demo_closed_terminal_sighup_still_cleans_up(tmp_path: Path) -> None:
+    """Closing the terminal window sends SIGHUP: the demo's temp folder must not stay behind."""
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.environ.update(TERM="xterm-256color", TMPDIR=str(tmpdir), COLUMNS="120", LINES="40")
+        os.execvp(sys.executable, [sys.executable, "-m", "signal_tui", "--demo"])
+    status: int | None = None
+    try:
+        _read_until(fd, b"connected (json-rpc)", 60)
+        assert [p.name for p in tmpdir.iterdir() if p.name.startswith("signal-tui-demo-")]
+        os.kill(pid, signal.SIGHUP)
+        status = _wait_exit(fd, pid, 30)
+    finally:
+        if status is None:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert not [p for p in tmpdir.iterdir() if p.name.startswith("signal-tui-demo-")]

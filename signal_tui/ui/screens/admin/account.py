@@ -50,6 +50,9 @@ LINK = "__link__"
 REGISTER = "__register__"
 
 
+DEMO_CODE = "123456"  # what the bundled simulator accepts; shown only in `--demo`
+
+
 class AccountSetupScreen(Screen[Config | None]):
     """Set up the server and account; dismiss with the saved Config or None."""
 
@@ -313,7 +316,8 @@ class AccountSetupScreen(Screen[Config | None]):
             self.status(str(exc), error=True)
             return
         how = "call" if voice else "SMS"
-        self.status(f"Code requested by {how}. Type it below and press Verify.")
+        hint = f" (demo: the simulator's code is {DEMO_CODE})" if self.config.demo else ""
+        self.status(f"Code requested by {how}. Type it below and press Verify.{hint}")
         self.query_one("#code", Input).focus()
 
     def verify_code(self) -> None:
