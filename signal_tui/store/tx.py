@@ -165,6 +165,14 @@ class Tx(TxActions):
             if n
             else None
         )
+        me = self.self_id
+        if me > 0:  # envelopes never re-number this account, nor give its number to others
+            if ru and ru[0] == me:
+                return me
+            if rn and rn[0] == me:
+                if not u:
+                    return me
+                rn, n = None, None  # a stranger claiming our number: known by uuid only
         if ru and rn and ru[0] != rn[0]:
             if rn[1] is None:
                 self._merge(keep=ru[0], drop=rn[0])
