@@ -30,6 +30,7 @@ HELP_SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
             ("j / k, ↑ / ↓", "select a message"),
             ("enter", "actions: reply, react, edit, delete, copy, details, retry…"),
             ("ctrl+r", "reply to the selected message"),
+            ("l", "open the selected message's link (a list when it has several)"),
             ("g / G", "oldest loaded / newest"),
             ("u", 'to the first unread message (the "new messages" line)'),
         ],

@@ -479,6 +479,10 @@ class MainScreen(MainActions, Screen[None]):
                     await worker.wait()
 
     # --- message actions -------------------------------------------------------------------
+    @on(History.LinkRequested)
+    def handle_link_requested(self, event: History.LinkRequested) -> None:
+        self.open_links(event.message)
+
     @on(History.AtNewest)
     def handle_at_newest(self) -> None:
         conv = self.conversation

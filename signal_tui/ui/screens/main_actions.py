@@ -10,6 +10,7 @@ from textual import work
 
 from signal_tui.store.models import Conversation, Message
 from signal_tui.text import plain_line
+from signal_tui.ui.widgets.render import find_links
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -21,8 +22,9 @@ if TYPE_CHECKING:
     from signal_tui.ui.widgets.history import History
 
 
-def open_with_system(path: Path) -> bool:
-    """Open a file with the desktop's opener (xdg-open / open); False when there is none."""
+def open_with_system(path: Path | str) -> bool:
+    """Open a file or a URL with the desktop's opener (xdg-open / open); False when there is
+    none."""
     import shutil
     import subprocess
     import sys
@@ -111,6 +113,8 @@ class MainActions:
             )
         elif action == "open_attachment":
             self.act("open_attachment", message)
+        elif action == "open_link":
+            self.open_links(message)
         elif action == "forward":
             from signal_tui.ui.screens.forward import ForwardPicker
 
@@ -153,6 +157,29 @@ class MainActions:
                 if not open_with_system(path):
                     self.notify(f"Downloaded to {path} (no opener found)", markup=False)
         await self.history.reload()
+
+    def open_links(self, message: Message) -> None:
+        """Open the message's link in the browser; with several, pick one first."""
+        links = list(dict.fromkeys(url for _a, _b, url in find_links(message.body or "")))
+        if not links:
+            self.notify("That message has no link.", markup=False)
+            return
+
+        def chosen(url: str | None) -> None:
+            if url is None:
+                return
+            if open_with_system(url):
+                self.notify(f"Opening {plain_line(url, 80)}", markup=False)
+            else:
+                self.app.copy_to_clipboard(url)
+                self.notify(f"No browser opener found; copied {plain_line(url, 80)}", markup=False)
+
+        if len(links) == 1:
+            chosen(links[0])
+            return
+        from signal_tui.ui.screens.links import LinkPicker
+
+        self.app.push_screen(LinkPicker(links), chosen)
 
     @work(group="send", exit_on_error=False)
     async def forward(self, message: Message, conversation_id: int) -> None:

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from signal_tui.store.models import Message
 from signal_tui.text import safe_line
+from signal_tui.ui.widgets.render import find_links
 
 
 class Action(NamedTuple):
@@ -29,6 +30,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("react", "e", "React with emoji"),
     Action("edit", "t", "Edit"),
     Action("copy", "c", "Copy text"),
+    Action("open_link", "l", "Open link…"),
     Action("forward", "f", "Forward to another chat…"),
     Action("details", "i", "Details (timestamps, receipts)"),
     Action("reveal_spoiler", "v", "Reveal spoiler"),
@@ -64,6 +66,7 @@ def available_actions(message: Message, own: bool) -> list[Action]:
         "react": alive and text_kind and on_server,
         "edit": own and alive and text_kind and on_server and message.body is not None,
         "copy": alive and bool(message.body),
+        "open_link": alive and bool(find_links(message.body or "")),
         "forward": alive
         and not message.view_once
         and message.kind == "text"

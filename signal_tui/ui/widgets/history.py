@@ -51,6 +51,7 @@ class History(HistoryPaging, ScrollView, can_focus=True):
         Binding("home,g", "first", "Oldest", show=False),
         Binding("end,G", "last", "Newest", show=False),
         Binding("u", "new", "First unread", show=False),
+        Binding("l", "open_link", "Open link", show=False),
         Binding("pageup", "page(-1)", show=False),
         Binding("pagedown", "page(1)", show=False),
     ]
@@ -64,6 +65,13 @@ class History(HistoryPaging, ScrollView, can_focus=True):
 
         def can_replace(self, message: TMessage) -> bool:
             return isinstance(message, History.AtNewest)
+
+    class LinkRequested(TMessage):
+        """`l` on the selected message: the screen opens its link (a picker for several)."""
+
+        def __init__(self, message: Message) -> None:
+            super().__init__()
+            self.message = message
 
     class Activated(TMessage):
         """Enter on the selected message: the screen opens the actions menu."""
@@ -354,6 +362,11 @@ class History(HistoryPaging, ScrollView, can_focus=True):
             self.scroll_page_up(animate=False)
         else:
             self.scroll_page_down(animate=False)
+
+    def action_open_link(self) -> None:
+        msg = self.selected
+        if msg is not None:
+            self.post_message(self.LinkRequested(msg))
 
     def action_activate(self) -> None:
         msg = self.selected
