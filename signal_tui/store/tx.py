@@ -172,7 +172,14 @@ class Tx(TxActions):
             if rn and rn[0] == me:
                 if not u:
                     return me
-                rn, n = None, None  # a stranger claiming our number: known by uuid only
+                if rn[1] is None:  # our own uuid, learned now (the account was set by number)
+                    if ru:
+                        self._merge(keep=me, drop=ru[0])
+                    c.execute("UPDATE recipients SET uuid = ? WHERE id = ?", (u, me))
+                    self.touch(None, "recipients")
+                    return me
+                if rn[1] != u:
+                    rn, n = None, None  # a stranger claiming our number: known by uuid only
         if ru and rn and ru[0] != rn[0]:
             if rn[1] is None:
                 self._merge(keep=ru[0], drop=rn[0])

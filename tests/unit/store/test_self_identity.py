@@ -44,3 +44,15 @@ async def test_a_stranger_claiming_our_number_is_not_us(store: Store) -> None:
     before = await store._read(count)
     await store.ingest_batch([_text(ME_UUID, ALICE, 6000, "spoofed"), edit])  # redelivery
     assert await store._read(count) == before
+
+
+async def test_an_account_known_by_number_learns_its_uuid(tmp_path) -> None:
+    store = await Store.open(tmp_path / "c.sqlite3", account=ME)  # no uuid known yet
+    try:
+        await store.ingest_batch([_text(ME_UUID, ME, 7000, "sync of my own message")])
+        me = await store.self_recipient()
+        assert me.uuid == ME_UUID and me.number == ME
+        rows = await store._read(lambda c: c.execute("SELECT count(*) FROM recipients").fetchone())
+        assert rows[0] == 1  # no second "me"
+    finally:
+        await store.close()
