@@ -26,6 +26,12 @@ async def _settle(pilot: Pilot, opened: str | None = None) -> None:
         main = main_screen(app)
         if not main.conv_list.records or any(not w.is_finished for w in app.workers):
             return False
+        if main._pending or main._flush_timer is not None:  # a store notice not yet repainted
+            return False
+        if opened is not None and main.conversation is not None:
+            fresh = main.conv_list.records.get(main.conversation.id)
+            if fresh is None or fresh.unread:  # opening marks it read: wait for that repaint
+                return False
         return opened is None or main.describe().startswith(opened)
 
     await wait_for(pilot, ready, what=f"the main screen with {opened or 'the list'} loaded")
