@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 from rich.text import Text
@@ -16,21 +17,23 @@ from signal_tui.text import clean, one_line
 Sections = Sequence[tuple[str, Sequence[tuple[str, str]]]]
 
 
-def help_text(sections: Sections | str) -> Text:
-    """Render sections [(title, [(key, description)])] as aligned columns; a str is shown as is."""
+def help_text(sections: Sections | str, width: int = 70) -> Text:
+    """Render sections [(title, [(key, description)])] as aligned columns, long descriptions
+    wrapped inside their own column (never under the keys); a str is shown as is."""
     if isinstance(sections, str):
         return Text(clean(sections), end="")
     out = Text(end="")
     keys = [one_line(key) for _, rows in sections for key, _ in rows]
-    width = min(24, max((len(k) for k in keys), default=0) + 2)
+    column = min(24, max((len(k) for k in keys), default=0) + 2)
     for index, (title, rows) in enumerate(sections):
         if index:
             out.append("\n\n")
         out.append(one_line(title), style="bold underline")
         for key, description in rows:
             out.append("\n")
-            out.append(one_line(key).ljust(width), style="bold")
-            out.append(one_line(description))
+            out.append(one_line(key).ljust(column), style="bold")
+            lines = textwrap.wrap(one_line(description), max(20, width - column)) or [""]
+            out.append(("\n" + " " * column).join(lines))
     return out
 
 

@@ -113,9 +113,7 @@ class MainScreen(MainActions, Screen[None]):
         now = self.now
         with Horizontal(id="body"):
             with Vertical(id="sidebar"):
-                filter_input = Input(
-                    placeholder="Filter, or +number / UUID to start a chat", id="filter"
-                )
+                filter_input = Input(placeholder="Filter or +number", id="filter")
                 filter_input.cursor_blink = not self.steady
                 yield filter_input
                 yield ConversationList(now=now, id="conversations")
