@@ -96,6 +96,7 @@ class Receiver:
         self.mode: str | None = None
         self.received = 0  # items handed to on_batch so far
         self._stopping = False
+        self._retry = asyncio.Event()  # set by retry_now(): end a backoff wait early
         self._delivering = False
         self._inner: asyncio.Task[None] | None = None
         self._pending: list[dict[str, Any]] = []  # a batch on_batch has not accepted yet
@@ -118,6 +119,11 @@ class Receiver:
         finally:
             self._inner = None
             self._publish(ReceiverState("offline", self.mode))
+
+    def retry_now(self) -> None:
+        """The server is evidently back (a send just went through): reconnect without waiting
+        out the backoff."""
+        self._retry.set()
 
     def stop(self) -> None:
         """Stop soon; a batch being handed to on_batch is finished first. Final: a stopped
@@ -165,7 +171,9 @@ class Receiver:
                     raise error
                 delay = min(delay, remaining)
             self._publish(ReceiverState("reconnecting", self.mode, retry_in=delay, error=message))
-            await asyncio.sleep(delay)
+            self._retry.clear()
+            with contextlib.suppress(TimeoutError):  # retry_now() cuts the wait short
+                await asyncio.wait_for(self._retry.wait(), timeout=delay)
 
     def _backoff(self, attempt: int) -> float:
         delay = min(self.backoff_max, self.backoff_base * (2 ** min(attempt, 30)))

@@ -125,6 +125,7 @@ class Session:
             min_interval=self.config.send_interval,
             **self.outbox_options,
         )
+        self.outbox.subscribe(self._on_outbox_change)
         self.attachments = AttachmentManager(self.store, client, self.data_dir)
         self.messenger = Messenger(
             self.store,
@@ -233,6 +234,11 @@ class Session:
         if state.state == "connected" and not was_connected and self.outbox is not None:
             self._spawn(self.outbox.retry_now())  # the server is back: queued sends go now
         _call_all(self._state_cbs, state)
+
+    def _on_outbox_change(self, _item_id: int, state: str) -> None:
+        """A send went through while the receiver waits out a backoff: the server is back."""
+        if state == "sent" and self.receiver is not None and self._state.state == "reconnecting":
+            self.receiver.retry_now()
 
     # --- the receive path ------------------------------------------------------------------
     async def _on_batch(self, items: list[dict[str, Any]]) -> None:

@@ -42,3 +42,10 @@ async def test_outage_then_recovery_sends_the_queued_message(
             lambda: (m := mine()) is not None and m.status in ("sent", "delivered", "read"),
             what="the queued message sent after the outage",
         )
+        # the send proved the server is back: the receiver reconnects without its backoff
+        await wait_for(
+            pilot,
+            lambda: app.receiver_state.state == "connected",
+            timeout=5,
+            what="the receiver back at once",
+        )

@@ -7,6 +7,7 @@ on a loopback port (the full simulator round trips are in tests/contract/test_ro
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from http import HTTPStatus
@@ -305,3 +306,36 @@ async def test_a_server_that_drops_every_connection_gets_growing_backoff(ws_serv
         await asyncio.wait_for(task, 5)
     # delays double from 0.025-0.05 s: a handful of attempts, not one every 50 ms
     assert 2 <= len(ws_server.connections) <= 9
+
+
+async def test_retry_now_ends_a_long_backoff_at_once():
+    """The server came back (a send went through): the receiver reconnects without waiting out
+    a backoff of a minute."""
+    server = PollServer([[]], fail_first=1)
+    states: list[ReceiverState] = []
+
+    async def on_batch(items: list[dict]) -> None:
+        pass
+
+    async with SignalClient("http://sim", transport=httpx.MockTransport(server)) as client:
+        receiver = Receiver(
+            client, NUMBER, on_batch, states.append, poll_timeout=0, backoff_base=60.0
+        )
+        task = asyncio.create_task(receiver.run())
+        try:
+            for _ in range(200):
+                if states and states[-1].state == "reconnecting":
+                    break
+                await asyncio.sleep(0.01)
+            assert states[-1].state == "reconnecting" and (states[-1].retry_in or 0) >= 30
+            receiver.retry_now()
+            for _ in range(200):
+                if states[-1].state == "connected":
+                    break
+                await asyncio.sleep(0.01)
+            assert states[-1].state == "connected"
+        finally:
+            receiver.stop()
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await task
