@@ -383,7 +383,7 @@ async def export_cmd(
     _require(config, url=False)
     out = out or sys.stdout
     session = _session(config)
-    await session.open()
+    await session.open(owner=False)  # read only: may run beside the app
     try:
         store = session.store
         if conversation:
@@ -419,7 +419,7 @@ async def stats_cmd(config: Config, *, as_json: bool, out: TextIO | None = None)
     _require(config, url=False)
     out = out or sys.stdout
     session = _session(config)
-    await session.open()
+    await session.open(owner=False)  # read only: may run beside the app
     try:
         stats = await session.store.stats()
         # the store's outbox counts are of every row, and most rows are read receipts (reactions,

@@ -161,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run_headless(ns: argparse.Namespace, config: Config) -> int:
     from signal_tui.cli import headless
+    from signal_tui.core.errors import SessionError
 
     try:
         if ns.command == "receive":
@@ -182,6 +183,9 @@ def _run_headless(ns: argparse.Namespace, config: Config) -> int:
     except ConfigError as exc:  # e.g. auth_password_command failed when the session opened
         print(f"signal-tui: configuration error: {exc}", file=sys.stderr)
         return 2
+    except SessionError as exc:  # e.g. the cache is open in another signal-tui
+        print(f"signal-tui: {exc}", file=sys.stderr)
+        return 1
     print(f"signal-tui: unknown command {ns.command}", file=sys.stderr)
     return 2
 

@@ -108,15 +108,19 @@ class Session:
         return self.data_dir / "cache.sqlite3"
 
     # --- lifecycle -------------------------------------------------------------------------
-    async def open(self) -> None:
-        """Open the cache only (no network): instant and offline-capable."""
+    async def open(self, *, owner: bool = True) -> None:
+        """Open the cache only (no network): instant and offline-capable. `owner=False` for
+        tools that only read it (export, stats): they may run beside the app."""
         if self.store is not None:
             return
         if not self.account:
             raise SessionError("no account is configured (set `account`)")
-        from signal_tui.store import Store
+        from signal_tui.store import CacheBusy, Store
 
-        self.store = await Store.open(self.cache_path, account=self.account)
+        try:
+            self.store = await Store.open(self.cache_path, account=self.account, owner=owner)
+        except CacheBusy as exc:
+            raise SessionError(str(exc)) from None
         client = self._client if self._client is not None else _LazyClient(self)
         self.outbox = Outbox(
             self.store,

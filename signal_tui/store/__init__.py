@@ -1,6 +1,7 @@
 """The local SQLite cache: `Store` (aiosqlite, WAL, FTS5); knows no server and no UI."""
 
 from signal_tui.store.db import Store, StoreError, migrate
+from signal_tui.store.lock import CacheBusy
 from signal_tui.store.schema import MIGRATIONS, SCHEMA_VERSION
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Store", "StoreError", "migrate"]
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "CacheBusy", "Store", "StoreError", "migrate"]

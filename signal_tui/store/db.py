@@ -24,6 +24,7 @@ from signal_tui.store.conversations import ConversationsMixin
 from signal_tui.store.drafts import DraftsMixin
 from signal_tui.store.ingest import Ingestor
 from signal_tui.store.local import LocalMixin
+from signal_tui.store.lock import CacheLock
 from signal_tui.store.messages import MessagesMixin
 from signal_tui.store.models import Change, IngestResult
 from signal_tui.store.outbox import OutboxMixin
@@ -78,21 +79,37 @@ class Store(ConversationsMixin, MessagesMixin, OutboxMixin, LocalMixin, DraftsMi
         self._subscribers: list[Callable[[list[Change]], None]] = []
         self._closed = False
         self._ingestor = Ingestor(self)
+        self._lock_file: CacheLock | None = None
 
     # --- lifecycle ------------------------------------------------------------------------
     @classmethod
-    async def open(cls, path: Path, *, account: str, account_uuid: str | None = None) -> Store:
+    async def open(
+        cls, path: Path, *, account: str, account_uuid: str | None = None, owner: bool = True
+    ) -> Store:
+        """Open (creating) the cache. `owner`: this process writes it, so it takes the cache's
+        lock (store/lock.py; CacheBusy names the other owner). Read-only tools pass False."""
         path = Path(path)
         private_dir(path.parent)
+        lock = CacheLock(path) if owner else None
+        if lock is not None:
+            lock.acquire()
         if not path.exists():
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
         os.chmod(path, 0o600)
-        db = await aiosqlite.connect(str(path), isolation_level=None)
+        try:
+            db = await aiosqlite.connect(str(path), isolation_level=None)
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
         store = cls(db, path, account, account_uuid)
+        store._lock_file = lock
         try:
             await store._read(store._setup)
         except BaseException:
             await db.close()
+            if lock is not None:
+                lock.release()
             raise
         return store
 
@@ -144,6 +161,8 @@ class Store(ConversationsMixin, MessagesMixin, OutboxMixin, LocalMixin, DraftsMi
             except Exception:  # pragma: no cover - closing must not fail
                 log.debug("optimize failed", exc_info=True)
             await self._db.close()
+            if self._lock_file is not None:
+                self._lock_file.release()
 
     # --- plumbing -------------------------------------------------------------------------
     async def _read(self, fn: Callable[..., T], *args: Any) -> T:

@@ -14,6 +14,7 @@ import contextlib
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from rich.text import Text
 from textual import on
 from textual.app import App
 from textual.binding import Binding
@@ -22,7 +23,7 @@ from textual.worker import Worker, WorkerState
 from signal_tui.config import Config
 from signal_tui.core.errors import explain
 from signal_tui.core.messenger import Messenger
-from signal_tui.core.session import ReceiverState, Session
+from signal_tui.core.session import ReceiverState, Session, SessionError
 from signal_tui.store import Store
 from signal_tui.store.models import Change, Message
 from signal_tui.text import one_line
@@ -104,6 +105,9 @@ class SignalApp(App[int]):
             return
         try:  # awaited here: the first frame already shows the cached conversations
             await self._open_session()
+        except SessionError as exc:  # e.g. the cache is open in another signal-tui
+            self.session = None
+            self.exit(return_code=1, message=Text(f"signal-tui: {exc}"))
         except Exception as exc:
             self.tell_failure(exc)
 
