@@ -438,3 +438,61 @@ async def stats_cmd(config: Config, *, as_json: bool, out: TextIO | None = None)
         else:
             out.write(f"{key}: {value}\n")
     return 0
+
+
+async def doctor_cmd(
+    config: Config, *, rebuild: bool, reset: bool, out: TextIO | None = None
+) -> int:
+    """Check the cache (integrity_check); with --rebuild / --reset keep a damaged file aside and
+    rebuild it from its envelopes / start empty. 0: fine or repaired, 1: damaged, left as is."""
+    from signal_tui.store import CacheBusy, Store
+    from signal_tui.store.lock import CacheLock
+    from signal_tui.store.repair import check, move_aside, read_envelopes
+
+    _require(config, url=False)
+    out = out or sys.stdout
+    path = config.account_data_dir(config.account) / "cache.sqlite3"
+    lock = CacheLock(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        lock.acquire()  # never repair under a running app
+    except CacheBusy as exc:
+        raise HeadlessError(str(exc)) from None
+    try:
+        report = check(path)
+        out.write(f"cache: {path}\n")
+        if report.ok:
+            out.write("integrity: ok\n")
+            if rebuild or reset:
+                out.write("nothing to repair: the cache is fine\n")
+            return 0
+        out.write("integrity: DAMAGED\n")
+        for problem in report.problems:
+            out.write(f"  {one_line(problem, 200)}\n")
+        if not (rebuild or reset):
+            out.write(
+                "run `signal-tui doctor --rebuild` (keeps the file aside, rebuilds from the "
+                "envelopes it still holds) or `--reset` (keeps it aside, starts empty)\n"
+            )
+            return 1
+        kept = move_aside(path)
+        out.write(f"the damaged file is kept at {kept}\n")
+        items, stopped = read_envelopes(kept) if rebuild else ([], False)
+    finally:
+        lock.release()
+    store = await Store.open(path, account=config.account or "")
+    try:
+        for start in range(0, len(items), 500):
+            await store.ingest_batch(items[start : start + 500])
+        stats = await store.stats()
+    finally:
+        await store.close()
+    if rebuild:
+        more = " (the rest of the file could not be read)" if stopped else ""
+        out.write(
+            f"rebuilt from {len(items)} envelopes{more}: {stats['messages']} messages in "
+            f"{stats['conversations']} conversations\n"
+        )
+    else:
+        out.write("started an empty cache; history arrives again only as new messages\n")
+    return 0

@@ -13,7 +13,7 @@ from typing import Any
 from signal_tui import __version__
 from signal_tui.config import Config, ConfigError, load_config
 
-SUBCOMMANDS = ("simulator", "receive", "send", "export", "stats")
+SUBCOMMANDS = ("simulator", "receive", "send", "export", "stats", "doctor")
 
 # `send --help`; headless.send_cmd implements it
 SEND_EXIT_STATUS = """\
@@ -114,6 +114,16 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--conversation", help="conversation id, number, UUID or group.ID")
     exp.add_argument("--format", choices=["json", "markdown"], default="markdown")
 
+    doc = sub.add_parser(
+        "doctor",
+        help="check the cache for damage; repair it (the damaged file is always kept aside)",
+    )
+    _common(doc, sub=True)
+    how = doc.add_mutually_exclusive_group()
+    how.add_argument(
+        "--rebuild", action="store_true", help="rebuild a damaged cache from its envelopes"
+    )
+    how.add_argument("--reset", action="store_true", help="start an empty cache instead")
     st = sub.add_parser("stats", help="counts from the cache")
     _common(st, sub=True)
     st.add_argument("--json", action="store_true")
@@ -175,6 +185,8 @@ def _run_headless(ns: argparse.Namespace, config: Config) -> int:
             )
         if ns.command == "stats":
             return asyncio.run(headless.stats_cmd(config, as_json=ns.json))
+        if ns.command == "doctor":
+            return asyncio.run(headless.doctor_cmd(config, rebuild=ns.rebuild, reset=ns.reset))
     except KeyboardInterrupt:
         return 130
     except headless.HeadlessError as exc:

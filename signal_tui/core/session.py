@@ -115,11 +115,11 @@ class Session:
             return
         if not self.account:
             raise SessionError("no account is configured (set `account`)")
-        from signal_tui.store import CacheBusy, Store
+        from signal_tui.store import CacheBusy, Store, StoreError
 
         try:
             self.store = await Store.open(self.cache_path, account=self.account, owner=owner)
-        except CacheBusy as exc:
+        except (CacheBusy, StoreError) as exc:  # busy, damaged, newer schema: a sentence
             raise SessionError(str(exc)) from None
         client = self._client if self._client is not None else _LazyClient(self)
         self.outbox = Outbox(

@@ -29,6 +29,7 @@ from signal_tui.store.messages import MessagesMixin
 from signal_tui.store.models import Change, IngestResult
 from signal_tui.store.outbox import OutboxMixin
 from signal_tui.store.reading import ReadingMixin
+from signal_tui.store.repair import DAMAGE_HINT
 from signal_tui.store.schema import MIGRATIONS
 from signal_tui.store.tx import Tx
 
@@ -38,6 +39,15 @@ T = TypeVar("T")
 
 class StoreError(Exception):
     """The database cannot be used (newer schema, corrupt file)."""
+
+
+class CacheDamaged(StoreError):
+    """The cache file is not a readable SQLite database (truncated, overwritten)."""
+
+
+def _is_damage(exc: BaseException) -> bool:
+    """A damaged file, as opposed to a busy one (OperationalError: locked, I/O, full disk)."""
+    return isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError)
 
 
 def migrate(conn: sqlite3.Connection, migrations: list[str] = MIGRATIONS) -> int:
@@ -106,10 +116,12 @@ class Store(ConversationsMixin, MessagesMixin, OutboxMixin, LocalMixin, DraftsMi
         store._lock_file = lock
         try:
             await store._read(store._setup)
-        except BaseException:
+        except BaseException as exc:
             await db.close()
             if lock is not None:
                 lock.release()
+            if _is_damage(exc):
+                raise CacheDamaged(f"The cache {path} is damaged ({exc}). {DAMAGE_HINT}") from exc
             raise
         return store
 
