@@ -56,6 +56,11 @@ async def _settle(pilot: Pilot[Any]) -> None:
         screen = app.screen
         if screen is not app.pushed or not screen.is_mounted:  # on_mount starts the loading
             return False
+        if (
+            isinstance(screen, GroupsScreen)
+            and not screen.query_one("#members", DataTable).row_count
+        ):
+            return False  # the highlighted group's members load in a worker of their own
         return not getattr(screen, "busy", False) and all(
             w.is_finished for w in app.workers if w.node is screen
         )

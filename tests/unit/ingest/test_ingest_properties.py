@@ -69,7 +69,7 @@ def test_generated_items_never_raise_and_redelivery_is_idempotent(harness: Harne
     # nothing outside the data dir, and only the cache inside it
     assert sorted(p.name for p in harness.base.iterdir()) == ["data"]
     assert {p.name for p in (harness.base / "data").iterdir()} <= {
-        "cache.sqlite3", "cache.sqlite3-wal", "cache.sqlite3-shm",
+        "cache.sqlite3", "cache.sqlite3-wal", "cache.sqlite3-shm", "cache.sqlite3.lock",
     }  # fmt: skip
     # reads still work on whatever was stored
     for conv in harness.run(harness.store.list_conversations()):
