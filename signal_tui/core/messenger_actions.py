@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from signal_tui.api.errors import SignalApiError
 from signal_tui.core.errors import ActionError, explain
@@ -14,13 +14,18 @@ from signal_tui.core.outbox import Failure
 from signal_tui.files import path_inside, private_dir
 from signal_tui.store.models import Conversation, Message
 
+if TYPE_CHECKING:
+    from signal_tui.core.attachments import AttachmentManager
+    from signal_tui.core.outbox import Outbox
+    from signal_tui.core.ports import MessengerClient, MessengerStore
+
 
 class RepairMixin:
     """After a failed send: say why, and let the user fix it (needs store/client/outbox)."""
 
-    store: Any
-    client: Any
-    outbox: Any
+    store: MessengerStore
+    client: MessengerClient
+    outbox: Outbox
     account: str
 
     async def _conversation(self, conversation_id: int) -> Conversation:  # pragma: no cover
@@ -102,8 +107,8 @@ class RepairMixin:
 class AttachmentActionsMixin:
     """Download, save a copy, forget a view-once file."""
 
-    store: Any
-    attachments: Any
+    store: MessengerStore
+    attachments: AttachmentManager | None
 
     async def download(self, attachment_id: int) -> Path:
         if self.attachments is None:

@@ -29,7 +29,9 @@ from signal_tui.core.outbox import Outbox
 from signal_tui.store.models import Message
 
 if TYPE_CHECKING:
+    from signal_tui.api.models import Contact
     from signal_tui.core.admin import Admin
+    from signal_tui.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +60,7 @@ class Session:
         self._client = client
         self.receiver_options = dict(receiver_options or {})
         self.outbox_options = dict(outbox_options or {})
-        self.store: Any = None
+        self.store: Store | None = None
         self.outbox: Outbox | None = None
         self.attachments: AttachmentManager | None = None
         self.messenger: Messenger | None = None
@@ -247,19 +249,18 @@ class Session:
     # --- the receive path ------------------------------------------------------------------
     async def _on_batch(self, items: list[dict[str, Any]]) -> None:
         """Persist first (one transaction), then everything that may be slow or fail."""
+        assert self.store is not None
         result = await self.store.ingest_batch(items)
         self.batches += 1
         if self.attachments is not None and self.config.download_attachments:
-            self.attachments.schedule(getattr(result, "attachments_to_fetch", ()))
-        for gid in getattr(result, "group_updates", ()) or ():
-            self._groups_pending.add(gid)
+            self.attachments.schedule(result.attachments_to_fetch)
+        self._groups_pending.update(result.group_updates)
         if self._groups_pending and (self._groups_task is None or self._groups_task.done()):
             self._groups_task = self._spawn(self._refresh_groups())
-        for conv_id, rcpt_id, started in getattr(result, "typing", ()) or ():
+        for conv_id, rcpt_id, started in result.typing:
             _call_all(self._typing_cbs, conv_id, rcpt_id, started)
-        new = list(getattr(result, "new_messages", ()) or ())
-        if new:
-            _call_all(self._message_cbs, new)
+        if result.new_messages:
+            _call_all(self._message_cbs, list(result.new_messages))
 
     async def _expire_messages(self) -> None:
         """Disappearing messages go when their timer runs out (while the session runs; what
@@ -331,18 +332,17 @@ class Session:
         except (SignalApiError, SessionError) as exc:
             log.info("contacts refresh failed: %s", exc)
             return
+        assert self.store is not None
         for c in contacts:
-            uuid = getattr(c, "uuid", None) or None
-            number = getattr(c, "number", None) or None
-            if not (uuid or number):
+            if not (c.uuid or c.number):
                 continue
             with contextlib.suppress(Exception):
                 await self.store.upsert_recipient(
-                    uuid=uuid,
-                    number=number,
+                    uuid=c.uuid or None,
+                    number=c.number or None,
                     profile_name=_profile_name(c),
-                    contact_name=getattr(c, "name", None) or None,
-                    username=getattr(c, "username", None) or None,
+                    contact_name=c.name or None,
+                    username=c.username or None,
                 )
 
     def _spawn(self, coro: Awaitable[Any]) -> asyncio.Task[Any]:
@@ -362,13 +362,11 @@ class _LazyClient:
         return getattr(self._session.client, name)
 
 
-def _profile_name(contact: Any) -> str | None:
-    profile = getattr(contact, "profile_name", None)
-    if profile:
-        return str(profile)
-    given = getattr(contact, "given_name", None) or ""
-    family = getattr(contact, "family_name", None) or ""
-    return f"{given} {family}".strip() or None
+def _profile_name(contact: Contact) -> str | None:
+    if contact.profile_name:
+        return str(contact.profile_name)
+    given = contact.given_name or contact.profile.given_name or ""
+    return f"{given} {contact.profile.lastname or ''}".strip() or None
 
 
 def _remove(items: list[Any], item: Any) -> None:

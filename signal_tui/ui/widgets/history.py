@@ -23,6 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import Worker
 
+from signal_tui.store import Store
 from signal_tui.store.models import Message
 from signal_tui.ui.messages import forward_failure
 from signal_tui.ui.widgets.blocks import RenderContext, message_lines, separator_line
@@ -83,7 +84,7 @@ class History(HistoryPaging, ScrollView, can_focus=True):
     def __init__(self, *, now: Callable[[], datetime], **kw: Any) -> None:
         super().__init__(**kw)
         self._now = now
-        self.store: Any = None
+        self.store: Store | None = None
         self.conversation_id: int | None = None
         self.is_group = False
         self.messages: list[Message] = []

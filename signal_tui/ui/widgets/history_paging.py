@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from signal_tui.store.models import Message
 
+if TYPE_CHECKING:
+    from signal_tui.store import Store
+
 PAGE = 60
 MAX_WINDOW = 600
 
@@ -17,7 +20,7 @@ MAX_WINDOW = 600
 class HistoryPaging:
     """Loads pages into `self.messages`; never more than MAX_WINDOW messages in memory."""
 
-    store: Any
+    store: Store | None
     conversation_id: int | None
     is_group: bool
     messages: list[Message]
@@ -47,7 +50,7 @@ class HistoryPaging:
     # --- data ------------------------------------------------------------------------------
     async def open(
         self,
-        store: Any,
+        store: Store,
         conversation_id: int,
         *,
         is_group: bool,
@@ -103,7 +106,7 @@ class HistoryPaging:
         self.follow = True
         self._stick_to_bottom()
 
-    async def open_around(self, store: Any, conversation_id: int, message_id: int) -> None:
+    async def open_around(self, store: Store, conversation_id: int, message_id: int) -> None:
         """Show the context around one message (search result) and highlight it."""
         self.store, self.conversation_id = store, conversation_id
         self._cache.clear()
