@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from signal_tui.api.errors import ErrorKind, SignalApiError
-from signal_tui.api.models import ReceiverState
+from signal_tui.api.models import ReceiverState, StickerPack
 from signal_tui.core.attachments import AttachmentManager
 from signal_tui.core.errors import ActionError, explain
 from signal_tui.core.messenger_actions import AttachmentActionsMixin, RepairMixin
@@ -26,7 +26,7 @@ from signal_tui.store.mentions import with_mentions
 from signal_tui.store.models import Conversation, Message
 from signal_tui.text import one_line
 
-__all__ = ["ActionError", "Messenger", "ReceiverState"]
+__all__ = ["ActionError", "Messenger", "ReceiverState", "StickerPack"]
 
 MAX_RECEIPTS_PER_AUTHOR = 50
 _NUMBER = re.compile(r"^\+[0-9][0-9 ]{5,20}$")
@@ -325,6 +325,30 @@ class Messenger(RepairMixin, AttachmentActionsMixin):
         names = await self.store.mention_names([message])
         body = with_mentions(message.body, message.mentions, names)  # placeholders -> @Name
         return await self.send(conversation_id, body, attachments=files or None)
+
+    async def sticker_packs(self) -> list[StickerPack]:
+        """The sticker packs installed on the server (their images are not served by the API)."""
+        try:
+            packs = await self.client.sticker_packs(self.account)
+        except SignalApiError as exc:
+            raise explain(exc) from None
+        return [p for p in packs if p.installed]
+
+    async def send_sticker(self, conversation_id: int, pack_id: str, sticker_id: int) -> Message:
+        """Queue a sticker from an installed pack (stored and shown before this returns)."""
+        if not pack_id or sticker_id < 0:
+            raise ActionError("Pick a pack and a sticker number (0, 1, 2 …).", "invalid")
+        conv = await self._conversation(conversation_id)
+        sticker = f"{pack_id}:{int(sticker_id)}"
+        message, _item = await self.store.add_outgoing(
+            conversation_id,
+            "",
+            recipients=[conv.address],
+            payload={"recipients": [conv.address], "message": ""},
+            sticker=sticker,
+        )
+        self._queued()
+        return message
 
     async def create_poll(
         self, conversation_id: int, question: str, answers: list[str], *, allow_multiple: bool

@@ -294,6 +294,7 @@ class Outbox:
             mentions=mentions,
             quote=quote,
             view_once=bool(payload.get("view_once", False)),
+            sticker=payload.get("sticker") or None,
         )
         await self._sent(item, payload, result)
 

@@ -23,6 +23,7 @@ from signal_tui.api.models import (
     OutgoingAttachment,
     QuoteRef,
     SendResult,
+    StickerPack,
     TextMode,
 )
 from signal_tui.store.models import Attachment, Conversation, Message, OutboxItem, Recipient
@@ -132,6 +133,7 @@ class MessengerStore(OutboxRows, Protocol):
         kind: str = "send",
         payload: dict[str, Any] | None = None,
         poll: tuple[str, Sequence[str], bool] | None = None,
+        sticker: str | None = None,
     ) -> tuple[Message, OutboxItem]: ...
 
     async def outbox_add(
@@ -228,6 +230,8 @@ class MessengerClient(Protocol):
     everything it sends goes through the outbox instead."""
 
     async def search(self, number: str, numbers: list[str]) -> dict[str, bool]: ...
+
+    async def sticker_packs(self, number: str) -> list[StickerPack]: ...
 
     async def update_contact(
         self,

@@ -72,6 +72,7 @@ class OutboxMixin:
         kind: str = "send",
         payload: dict[str, Any] | None = None,
         poll: tuple[str, Sequence[str], bool] | None = None,
+        sticker: str | None = None,
     ) -> tuple[Message, OutboxItem]:
         """Store an own message (status 'queued', provisional timestamp) and its outbox row.
         `poll` (question, answers, allow multiple) makes it a poll, shown as received ones are."""
@@ -109,6 +110,9 @@ class OutboxMixin:
                 full_payload.setdefault("mentions", [list(m) for m in ments])
             if atts:
                 full_payload.setdefault("attachments", [list(a) for a in atts])
+            if sticker is not None:
+                extra["sticker"] = sticker
+                full_payload.setdefault("sticker", sticker)
             if poll is not None:
                 question, answers, multi = poll
                 extra["poll"] = {

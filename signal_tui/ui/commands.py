@@ -192,6 +192,7 @@ def _entries(textual_app: App[Any]) -> list[tuple[str, str, Callable[[], Any]]]:
             )
         )
         out.append(("Create a poll", "Ask a question in the open chat", main.action_new_poll))
+        out.append(("Send a sticker", "From a pack installed on the server", main.action_sticker))
         out.append(
             (
                 "Disappearing messages",

@@ -215,6 +215,30 @@ class MainActions:
         await self.messenger.create_poll(conversation_id, question, answers, allow_multiple=multi)
         await self.history.show_newest()
 
+    @work(group="action", exit_on_error=False)
+    async def action_sticker(self) -> None:
+        """Send a sticker from an installed pack into the open chat."""
+        conversation = self.conversation
+        if conversation is None:
+            self.notify("Open a conversation first.", markup=False)
+            return
+        packs = await self.messenger.sticker_packs()
+        if not packs:
+            self.notify("No sticker packs are installed on the server.", markup=False)
+            return
+        from signal_tui.ui.screens.stickers import StickerPicker
+
+        def chosen(pick: tuple[str, int] | None) -> None:
+            if pick is not None:
+                self.send_sticker(conversation.id, *pick)
+
+        self.app.push_screen(StickerPicker(packs), chosen)
+
+    @work(group="send", exit_on_error=False)
+    async def send_sticker(self, conversation_id: int, pack_id: str, sticker_id: int) -> None:
+        await self.messenger.send_sticker(conversation_id, pack_id, sticker_id)
+        await self.history.show_newest()
+
     def action_disappearing(self) -> None:
         """Set the open chat's disappearing-messages timer (1:1 chats and groups alike)."""
         conversation = self.conversation
