@@ -71,3 +71,26 @@ def plain_line(text: object, limit: int | None = None) -> str:
 def count(n: int, word: str, plural: str | None = None) -> str:
     """'1 member', '2 members', '0 results' (English plural with an optional irregular form)."""
     return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
+# --- UTF-16 offsets: Signal counts mention and style ranges in UTF-16 code units ----------------
+
+
+def utf16_len(text: str) -> int:
+    """Length of `text` in UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def utf16_index_map(text: str) -> list[int]:
+    """For each UTF-16 offset 0..len16, the Python index of the character that starts there.
+
+    Offsets inside a surrogate pair map to the character that contains them, so malformed ranges
+    from the network never raise.
+    """
+    out: list[int] = []
+    for i, ch in enumerate(text):
+        out.append(i)
+        if ord(ch) > 0xFFFF:
+            out.append(i)
+    out.append(len(text))
+    return out

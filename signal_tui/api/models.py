@@ -64,11 +64,6 @@ def _addresses(value: Any) -> tuple[str, ...]:
     return tuple(out)
 
 
-def utf16_len(text: str) -> int:
-    """Length in UTF-16 code units: the unit of mention and text-style offsets in Signal."""
-    return len(text.encode("utf-16-le")) // 2
-
-
 # --- receiver ---------------------------------------------------------------------------------
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Protocol
 
-from signal_tui.text import one_line
+from signal_tui.text import one_line, utf16_index_map
 
 PLACEHOLDER = "\ufffc"  # what Signal puts in the body where a mention is
 UNRESOLVED = "@…"  # a placeholder no mention range covers
@@ -38,21 +38,6 @@ class MentionLike(Protocol):
 
     @property
     def name(self) -> str: ...
-
-
-def utf16_index_map(text: str) -> list[int]:
-    """For each UTF-16 offset 0..len16, the Python index of the character that starts there.
-
-    Offsets inside a surrogate pair map to the character that contains them, so malformed ranges
-    from the network never raise.
-    """
-    out: list[int] = []
-    for i, ch in enumerate(text):
-        out.append(i)
-        if ord(ch) > 0xFFFF:
-            out.append(i)
-    out.append(len(text))
-    return out
 
 
 def mention_label(name: object) -> str:

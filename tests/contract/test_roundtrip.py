@@ -32,11 +32,11 @@ from signal_tui.api.models import (
     OutgoingAttachment,
     QuoteRef,
     ReceiverState,
-    utf16_len,
 )
 from signal_tui.api.receiver import Receiver
 from signal_tui.ids import to_rest_id
 from signal_tui.simulator.server import Simulator
+from signal_tui.text import utf16_len
 
 ME = "+15550000001"
 SAM = "+15550000002"  # the second hosted account

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from signal_tui.store.models import Mention, Message, TextStyle
+from signal_tui.text import utf16_index_map, utf16_len
 from signal_tui.ui.widgets.composer import encode_mentions
 from signal_tui.ui.widgets.render import (
     SPOILER_CHAR,
@@ -18,8 +19,6 @@ from signal_tui.ui.widgets.render import (
     format_timer,
     receipt_mark,
     relative_time,
-    utf16_index_map,
-    utf16_len,
 )
 
 

@@ -23,8 +23,8 @@ from textual.widgets import Button, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from signal_tui.store.models import Message
-from signal_tui.text import one_line
-from signal_tui.ui.widgets.render import OBJECT_REPLACEMENT, format_size, utf16_len
+from signal_tui.text import one_line, utf16_len
+from signal_tui.ui.widgets.render import OBJECT_REPLACEMENT, format_size
 
 TYPING_EVERY = 5.0  # seconds between repeated "typing started" indicators
 TYPING_IDLE = 6.0  # seconds of no keystrokes before "typing stopped"

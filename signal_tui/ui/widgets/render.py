@@ -16,7 +16,7 @@ from rich.style import Style
 from rich.text import Text
 
 from signal_tui.store.models import Conversation, Message
-from signal_tui.text import clean, count, one_line
+from signal_tui.text import clean, count, one_line, utf16_index_map
 
 OBJECT_REPLACEMENT = "\ufffc"  # Signal's placeholder for a mention in the body
 SPOILER_CHAR = "░"
@@ -34,26 +34,6 @@ RECEIPT_MARKS: dict[str | None, tuple[str, str]] = {
     "failed": ("✗", "error"),
     "unknown": ("?", "warning"),
 }
-
-
-def utf16_index_map(text: str) -> list[int]:
-    """For each UTF-16 offset 0..len16, the Python index of the character that starts there.
-
-    Offsets falling inside a surrogate pair map to the character that contains them, so
-    malformed ranges from the network never raise.
-    """
-    out: list[int] = []
-    for i, ch in enumerate(text):
-        out.append(i)
-        if ord(ch) > 0xFFFF:
-            out.append(i)
-    out.append(len(text))
-    return out
-
-
-def utf16_len(text: str) -> int:
-    """Length of `text` in UTF-16 code units (the unit of Signal's offsets)."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def _range(idx: list[int], start: int, length: int) -> tuple[int, int] | None:

@@ -22,8 +22,8 @@ from signal_tui.api.models import (
     MentionRef,
     OutgoingAttachment,
     QuoteRef,
-    utf16_len,
 )
+from signal_tui.text import utf16_len
 
 NUMBER = "+4917600000000"
 BOB = "+4915112345678"
