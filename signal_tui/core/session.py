@@ -17,10 +17,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from signal_tui.api.client import SignalClient
 from signal_tui.api.errors import SignalApiError
 from signal_tui.api.models import ReceiverState
-from signal_tui.api.receiver import Receiver
 from signal_tui.config import Config
 from signal_tui.core.attachments import AttachmentManager
 from signal_tui.core.errors import SessionError
@@ -28,8 +26,10 @@ from signal_tui.core.messenger import Messenger
 from signal_tui.core.outbox import Outbox
 from signal_tui.store.models import Message
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the client and the receiver (httpx, websockets) load when first used
+    from signal_tui.api.client import SignalClient
     from signal_tui.api.models import Contact
+    from signal_tui.api.receiver import Receiver
     from signal_tui.core.admin import Admin
     from signal_tui.store import Store
 
@@ -84,6 +84,8 @@ class Session:
         if self._client is None:
             if not self.config.url:
                 raise SessionError("no server URL is configured (set `url`)")
+            from signal_tui.api.client import SignalClient
+
             self._client = SignalClient.from_config(self.config)
         return self._client
 
@@ -155,6 +157,8 @@ class Session:
                 "max_messages": self.config.poll_max_messages,
                 **self.receiver_options,
             }
+            from signal_tui.api.receiver import Receiver
+
             self.receiver = Receiver(
                 self.client, self.account, self._on_batch, self._on_state, **opts
             )

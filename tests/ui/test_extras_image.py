@@ -15,13 +15,8 @@ from textual.app import App, ComposeResult
 from textual_image.widget import HalfcellImage
 
 from signal_tui.ui.widgets import image_preview
-from signal_tui.ui.widgets.image_preview import (
-    LOWER,
-    UPPER,
-    HalfBlockImage,
-    ImagePreview,
-    render_image_lines,
-)
+from signal_tui.ui.widgets.halfblock import LOWER, UPPER, render_image_lines
+from signal_tui.ui.widgets.image_preview import HalfBlockImage, ImagePreview
 from tests.ui.harness import wait_for
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"

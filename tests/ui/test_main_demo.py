@@ -41,12 +41,16 @@ def _read_until(fd: int, needle: bytes, limit: float, out: bytes = b"") -> bytes
 def _wait_exit(fd: int, pid: int, limit: float) -> int:
     """Drain the terminal until the child exits; its exit status (fails after `limit` s)."""
     deadline = time.monotonic() + limit
+    seen = b""
     while time.monotonic() < deadline:
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
             return status
-        _read(fd)  # keep the pipe empty so the app can write its last frames and exit
-    raise AssertionError(f"signal-tui --demo did not exit within {limit:g} s after ctrl+q")
+        chunk = _read(fd)  # keep the pipe empty so the app can write its last frames and exit
+        seen = (seen + (chunk or b""))[-4000:]
+    raise AssertionError(
+        f"signal-tui --demo did not exit within {limit:g} s after ctrl+q; it showed: {seen!r}"
+    )
 
 
 def test_demo_runs_in_a_terminal_and_cleans_up(tmp_path: Path) -> None:

@@ -42,8 +42,8 @@ from signal_tui.ui.notify import desktop_notify
 from signal_tui.ui.screens.main_actions import MainActions
 from signal_tui.ui.widgets.composer import Composer, Draft
 from signal_tui.ui.widgets.conversation_list import ConversationList
+from signal_tui.ui.widgets.halfblock import render_image_lines
 from signal_tui.ui.widgets.history import History
-from signal_tui.ui.widgets.image_preview import render_image_lines
 from signal_tui.ui.widgets.status import ConversationHeader, StatusBar
 
 DEBOUNCE = 0.05  # seconds: a burst of store notices becomes one repaint

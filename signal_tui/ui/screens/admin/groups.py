@@ -365,7 +365,7 @@ async def _avatar_preview(data_dir: Any, group_id: str, data: bytes) -> Any:
     from pathlib import Path
 
     from signal_tui.files import private_dir, safe_filename, write_private
-    from signal_tui.ui.widgets.image_preview import render_image_lines
+    from signal_tui.ui.widgets.halfblock import render_image_lines
 
     folder = private_dir(Path(data_dir) / "group-avatars")
     path = folder / safe_filename(group_id.removeprefix("group.")[:40], "avatar")

@@ -101,7 +101,7 @@ class ProfileScreen(AdminScreen):
 
     async def _preview(self, path: Path) -> None:
         """Half-block picture of the avatar (in a thread: Pillow decodes)."""
-        from signal_tui.ui.widgets.image_preview import render_image_lines
+        from signal_tui.ui.widgets.halfblock import render_image_lines
 
         lines = await asyncio.to_thread(render_image_lines, path, 12, 6)
         preview = self.query_one("#avatar-preview", Static)
