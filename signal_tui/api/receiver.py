@@ -50,7 +50,11 @@ WS_QUEUE_MAX = 0
 MIN_EMPTY_POLL = 0.25  # an empty poll cycle lasts at least this long (a broken server cannot
 # make us spin)
 STABLE_AFTER = 10.0  # a connection that lived this long (or delivered) resets the backoff
-BATCH_RETRIES = 5  # on_batch failures on the same batch before it is given up (and logged)
+
+
+class BatchKept(Exception):
+    """Raised by on_batch: the batch could not be stored but is kept durably (a spool); `str()`
+    says so in words for the status line."""
 
 
 class _Closed:
@@ -101,6 +105,7 @@ class Receiver:
         self._inner: asyncio.Task[None] | None = None
         self._pending: list[dict[str, Any]] = []  # a batch on_batch has not accepted yet
         self._pending_failures = 0
+        self._kept = False  # on_batch kept a batch durably (BatchKept) and has not stored it yet
         self._last_activity = time.monotonic()
         self._connected = False  # since the last (re)connect attempt
         self._connected_at = 0.0
@@ -139,7 +144,7 @@ class Receiver:
             self._publish(ReceiverState("connecting", self.mode))
             self._connected = self._progress = False
             try:
-                if self._pending:  # a batch on_batch could not take last time: first things first
+                if self._pending or self._kept:  # what could not be stored: first things first
                     await self._deliver([])
                 about = await self.client.about()
                 self.mode = about.mode or "normal"
@@ -294,10 +299,14 @@ class Receiver:
 
     # --- hand-over ----------------------------------------------------------------------------
     async def _deliver(self, items: list[dict[str, Any]]) -> None:
-        """Await on_batch (it persists). A failing on_batch keeps the batch for the next try."""
+        """Await on_batch (it persists). What the server handed out is never dropped: a failing
+        on_batch keeps the batch here for the next try (fetching stops meanwhile), unless
+        on_batch raised BatchKept (it put the batch somewhere durable): then polling pauses and a
+        WebSocket keeps being read. After a BatchKept, on_batch is called again, even with
+        nothing new, until it succeeds (so what was kept gets stored)."""
         batch = self._pending + items
         self._pending = batch
-        if not batch:
+        if not batch and not self._kept:
             return
         self._delivering = True
         task = asyncio.ensure_future(self.on_batch(batch))
@@ -309,23 +318,25 @@ class Receiver:
                 await task
             self._pending = []
             raise
+        except BatchKept as exc:
+            self._pending, self._kept = [], True
+            log.warning("receiver %s: %s", self.account, exc)
+            if self.mode in ("normal", "native"):  # stop fetching until storing works again
+                raise ProtocolError(str(exc)) from exc
+            self._mark_connected(error=str(exc))  # a socket must keep being read (no redelivery)
+            return
         except Exception as exc:
             self._pending_failures += 1
-            if self._pending_failures >= BATCH_RETRIES:
-                log.error(
-                    "receiver %s: dropping a batch of %d items after %d failures: %r",
-                    self.account,
-                    len(batch),
-                    self._pending_failures,
-                    exc,
-                )
-                self._pending, self._pending_failures = [], 0
-            else:
-                log.warning("receiver %s: on_batch failed (%r), will retry", self.account, exc)
+            log.warning(
+                "receiver %s: could not store %d items (%r); keeping them, will retry",
+                self.account,
+                len(batch),
+                exc,
+            )
             raise ProtocolError(f"could not store received messages: {exc}") from exc
         finally:
             self._delivering = False
-        self._pending, self._pending_failures = [], 0
+        self._pending, self._pending_failures, self._kept = [], 0, False
         self._progress = True
         self.received += len(batch)
         self._last_activity = time.monotonic()

@@ -24,7 +24,9 @@ from signal_tui.core.attachments import AttachmentManager
 from signal_tui.core.errors import SessionError
 from signal_tui.core.messenger import Messenger
 from signal_tui.core.outbox import Outbox
+from signal_tui.core.spool import Spool
 from signal_tui.store.models import Message
+from signal_tui.text import one_line
 
 if TYPE_CHECKING:  # the client and the receiver (httpx, websockets) load when first used
     from signal_tui.api.client import SignalClient
@@ -66,6 +68,7 @@ class Session:
         self.messenger: Messenger | None = None
         self.receiver: Receiver | None = None
         self._admin: Admin | None = None
+        self.spool = Spool(self.data_dir / "receive-spool.jsonl")
         self._expiry_task: asyncio.Task[Any] | None = None
         self._state = ReceiverState("offline")
         self._state_cbs: list[StateCallback] = []
@@ -168,6 +171,8 @@ class Session:
             self._spawn(self._resume_downloads())
         if self._expiry_task is None:
             self._expiry_task = self._spawn(self._expire_messages())
+        if self.spool.has_items():  # fetched by an earlier run, never stored: store it now
+            self._spawn(self._drain_spool())
 
     async def _run_receiver(self) -> None:
         assert self.receiver is not None
@@ -252,9 +257,26 @@ class Session:
 
     # --- the receive path ------------------------------------------------------------------
     async def _on_batch(self, items: list[dict[str, Any]]) -> None:
-        """Persist first (one transaction), then everything that may be slow or fail."""
+        """Persist first (one transaction), then everything that may be slow or fail. What the
+        cache cannot take goes to the spool (fsync'd) and is stored once the cache works again."""
         assert self.store is not None
-        result = await self.store.ingest_batch(items)
+        kept = self.spool.read() if self.spool.has_items() else []
+        try:
+            result = await self.store.ingest_batch(kept + items)
+        except Exception as exc:
+            from signal_tui.api.receiver import BatchKept
+
+            try:
+                self.spool.append(items)  # the kept ones are there already
+            except OSError:
+                raise exc from None  # not even the spool: the receiver holds the batch
+            n = len(kept) + len(items)
+            raise BatchKept(
+                f"could not store received messages ({one_line(str(exc), 120)}); "
+                f"{n} kept safely on disk, they are stored when the cache works again"
+            ) from exc
+        if kept:
+            self.spool.clear()
         self.batches += 1
         if self.attachments is not None and self.config.download_attachments:
             self.attachments.schedule(result.attachments_to_fetch)
@@ -265,6 +287,12 @@ class Session:
             _call_all(self._typing_cbs, conv_id, rcpt_id, started)
         if result.new_messages:
             _call_all(self._message_cbs, list(result.new_messages))
+
+    async def _drain_spool(self) -> None:
+        try:
+            await self._on_batch([])
+        except Exception as exc:  # still failing: the receiver retries with its next batch
+            log.warning("receive spool not stored yet: %s", exc)
 
     async def _expire_messages(self) -> None:
         """Disappearing messages go when their timer runs out (while the session runs; what

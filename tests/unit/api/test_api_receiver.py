@@ -339,3 +339,27 @@ async def test_retry_now_ends_a_long_backoff_at_once():
             task.cancel()
             with contextlib.suppress(BaseException):
                 await task
+
+
+async def test_a_batch_is_never_dropped_however_often_storing_fails():
+    """Signal hands a message out once: after many failed stores the batch is still delivered."""
+    server = PollServer([[item(1), item(2)], [item(3)], []])
+    failures = {"left": 8}
+    stored: list[int] = []
+    polls_when_stored: list[int] = []
+
+    async def on_batch(items: list[dict]) -> None:
+        if failures["left"]:
+            failures["left"] -= 1
+            raise OSError(28, "No space left on device")
+        stored.extend(i["envelope"]["timestamp"] for i in items)
+        polls_when_stored.append(server.calls)
+
+    async with SignalClient("http://sim", transport=httpx.MockTransport(server)) as client:
+        receiver = Receiver(
+            client, NUMBER, on_batch, poll_timeout=0, backoff_base=0.01, backoff_max=0.02,
+            idle_exit=1.0,
+        )  # fmt: skip
+        await asyncio.wait_for(receiver.run(), 20)
+    assert stored == [1, 2, 3]
+    assert polls_when_stored[0] == 1  # no poll while the first batch could not be stored
