@@ -67,6 +67,8 @@ async def test_receive_send_and_notify(config: Config, sim: Simulator) -> None:
         )
         # Echo answers; the answer shows up in the open conversation
         await wait_for(pilot, lambda: history_text(app).count("ping from the tests") >= 2)
+        # ... and it raises no toast: the user is reading that conversation
+        assert not any("ping from the tests" in str(n.message) for n in app._notifications)
         # ... and Echo's answer ends Echo's typing indicator (in the list and the header); well
         # before the indicator's own time-out (TYPING_TIMEOUT) could have cleared it
         await wait_for(
