@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from typing import Any
 
 from signal_tui.api._http import HttpBase, expect_dict, expect_list, segment
@@ -158,6 +159,16 @@ class AccountMixin(HttpBase):
     async def attachment(self, attachment_id: str) -> bytes:
         """Bytes of a received attachment; its id is `dataMessage.attachments[].id`."""
         return await self._bytes("GET", f"/v1/attachments/{segment(attachment_id)}")
+
+    async def download_attachment(
+        self,
+        attachment_id: str,
+        write: Callable[[bytes], object],
+        progress: Callable[[int, int | None], object] | None = None,
+    ) -> int:
+        """Stream a received attachment into `write` in chunks (bounded memory for any size);
+        `progress(done, total)` as it goes. Returns the number of bytes."""
+        return await self._stream_to(f"/v1/attachments/{segment(attachment_id)}", write, progress)
 
     async def delete_attachment(self, attachment_id: str) -> None:
         """Delete after download: nothing else removes attachments from the server."""

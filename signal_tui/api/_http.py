@@ -11,6 +11,7 @@ import base64
 import json
 import socket
 import ssl
+from collections.abc import Callable
 from typing import Any, Self
 from urllib.parse import quote
 
@@ -149,24 +150,8 @@ class HttpBase:
             kwargs["timeout"] = httpx.Timeout(read_timeout, connect=self._http.timeout.connect)
         try:
             response = await self._http.request(method, path, **kwargs)
-        except httpx.ConnectTimeout as exc:
-            raise Unreachable("connection timed out", url=self.base_url, maybe_sent=False) from exc
-        except httpx.PoolTimeout as exc:
-            raise TimedOut("too many requests at once", url=url, maybe_sent=False) from exc
-        except httpx.TimeoutException as exc:  # read/write timeout: the server may have acted
-            raise TimedOut("no answer in time", url=url, maybe_sent=True) from exc
-        except httpx.ConnectError as exc:
-            raise Unreachable(_reason(exc), url=self.base_url, maybe_sent=False) from exc
-        except httpx.UnsupportedProtocol as exc:
-            raise Unreachable(
-                f"unsupported URL ({exc})", url=self.base_url, maybe_sent=False
-            ) from exc
-        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
-            raise Unreachable(
-                f"connection lost ({_reason(exc)})", url=self.base_url, maybe_sent=True
-            ) from exc
-        except httpx.TransportError as exc:
-            raise Unreachable(_reason(exc), url=self.base_url, maybe_sent=True) from exc
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc, url) from exc
         if response.status_code >= 400 or response.status_code < 200:
             raise classify_response(response.status_code, response.content, url=url)
         if 300 <= response.status_code < 400:
@@ -184,6 +169,50 @@ class HttpBase:
     async def _json(self, method: str, path: str, **kwargs: Any) -> Any:
         response = await self._request(method, path, **kwargs)
         return parse_json(response, self.base_url + path)
+
+    def _transport_error(self, exc: httpx.HTTPError, url: str) -> SignalApiError:
+        """A transport failure as the typed error the rest of the client expects."""
+        if isinstance(exc, httpx.ConnectTimeout):
+            return Unreachable("connection timed out", url=self.base_url, maybe_sent=False)
+        if isinstance(exc, httpx.PoolTimeout):
+            return TimedOut("too many requests at once", url=url, maybe_sent=False)
+        if isinstance(exc, httpx.TimeoutException):  # read/write timeout: the server may have acted
+            return TimedOut("no answer in time", url=url, maybe_sent=True)
+        if isinstance(exc, httpx.ConnectError):
+            return Unreachable(_reason(exc), url=self.base_url, maybe_sent=False)
+        if isinstance(exc, httpx.UnsupportedProtocol):
+            return Unreachable(f"unsupported URL ({exc})", url=self.base_url, maybe_sent=False)
+        if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+            return Unreachable(
+                f"connection lost ({_reason(exc)})", url=self.base_url, maybe_sent=True
+            )
+        return Unreachable(_reason(exc), url=self.base_url, maybe_sent=True)
+
+    async def _stream_to(
+        self,
+        path: str,
+        write: Callable[[bytes], object],
+        progress: Callable[[int, int | None], object] | None = None,
+    ) -> int:
+        """GET `path` in chunks into `write` (memory stays bounded, whatever the size); calls
+        `progress(done, total)` as it goes (total from Content-Length, or None). Returns the size."""
+        url = self.base_url + path
+        done = 0
+        try:
+            async with self._http.stream("GET", path) as response:
+                if response.status_code >= 400 or response.status_code < 200:
+                    body = await response.aread()
+                    raise classify_response(response.status_code, body, url=url)
+                length = response.headers.get("content-length")
+                total = int(length) if length and length.isdigit() else None
+                async for chunk in response.aiter_bytes(1 << 16):
+                    write(chunk)
+                    done += len(chunk)
+                    if progress is not None:
+                        progress(done, total)
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc, url) from exc
+        return done
 
     async def _bytes(self, method: str, path: str, **kwargs: Any) -> bytes:
         response = await self._request(method, path, **kwargs)

@@ -14,12 +14,13 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import Awaitable, Iterable
+import time
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 
 from signal_tui.api.errors import ErrorKind, SignalApiError
 from signal_tui.core.ports import AttachmentClient, AttachmentStore
-from signal_tui.files import path_inside, private_dir, write_private
+from signal_tui.files import path_inside, private_dir
 from signal_tui.store.models import Attachment
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,10 @@ class AttachmentManager:
         self._sem = asyncio.Semaphore(concurrency)
         self._tasks: set[asyncio.Task[Path]] = set()
         self._inflight: dict[int, asyncio.Task[Path]] = {}
+        # attachment id -> (bytes so far, total or None) while downloading
+        self.progress: dict[int, tuple[int, int | None]] = {}
+        self._progress_cbs: list[Callable[[int, int, int | None], None]] = []
+        self._last_report: dict[int, float] = {}
 
     # --- scheduling ------------------------------------------------------------------------
     def schedule(self, attachments: Iterable[Attachment] | None) -> None:
@@ -77,6 +82,25 @@ class AttachmentManager:
         """Wait for the downloads in flight (headless receive exits only after them)."""
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=limit)
+
+    def on_progress(self, callback: Callable[[int, int, int | None], None]) -> Callable[[], None]:
+        """`callback(attachment id, done, total)` as downloads go (at most ~4 times a second
+        each); returns the unsubscribe function."""
+        self._progress_cbs.append(callback)
+        return lambda: (
+            self._progress_cbs.remove(callback) if callback in self._progress_cbs else None
+        )
+
+    def _report(self, attachment_id: int, done: int, total: int | None) -> None:
+        last = self.progress.get(attachment_id)
+        self.progress[attachment_id] = (done, total)
+        now = time.monotonic()
+        if last is not None and now - self._last_report.get(attachment_id, 0.0) < 0.25:
+            return
+        self._last_report[attachment_id] = now
+        for cb in list(self._progress_cbs):
+            with contextlib.suppress(Exception):
+                cb(attachment_id, done, total)
 
     async def close(self) -> None:
         for task in list(self._tasks):
@@ -107,18 +131,30 @@ class AttachmentManager:
         if not att.remote_id:
             raise FileNotFoundError("the attachment has no server copy")
         await self.store.set_attachment_state(attachment_id, "downloading")
+        private_dir(self.dir)
+        partial = self.dir / f".partial-{attachment_id}-{os.urandom(4).hex()}"
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
-            data = await self.client.attachment(att.remote_id)
+            with os.fdopen(fd, "wb") as fh:  # streamed: memory stays bounded for any size
+
+                def progress(done: int, total: int | None) -> None:
+                    self._report(attachment_id, done, total)
+
+                await self.client.download_attachment(att.remote_id, fh.write, progress)
         except SignalApiError as exc:
+            _unlink(partial)
             await self.store.set_attachment_state(attachment_id, "failed")
             if exc.kind is ErrorKind.NOT_FOUND:
                 raise FileNotFoundError("the server no longer has this attachment") from None
             raise
         except BaseException:
+            _unlink(partial)
             await _quiet(self.store.set_attachment_state(attachment_id, "pending"))
             raise
+        finally:
+            self.progress.pop(attachment_id, None)
         path, thumb = await asyncio.to_thread(
-            self._write, att.filename or att.remote_id, data, att.content_type or ""
+            self._place, partial, att.filename or att.remote_id, att.content_type or ""
         )
         await self.store.set_attachment_state(
             attachment_id,
@@ -133,10 +169,10 @@ class AttachmentManager:
                 log.info("could not delete attachment on the server: %s", exc)
         return path
 
-    def _write(self, name: str, data: bytes, content_type: str) -> tuple[Path, Path | None]:
-        """Blocking part (thread): pick a safe unused name, write 0600, make a thumbnail."""
-        private_dir(self.dir)
-        path = _write_new(self.dir, name, data)
+    def _place(self, partial: Path, name: str, content_type: str) -> tuple[Path, Path | None]:
+        """Blocking part (thread): move the finished file to a safe unused name (never over an
+        existing file), make a thumbnail."""
+        path = _link_new(self.dir, name, partial)
         thumb = None
         if content_type.startswith("image/"):
             thumb = _thumbnail(path, self.thumbs)
@@ -157,20 +193,25 @@ class AttachmentManager:
         await self.store.set_attachment_state(attachment_id, VIEWED)
 
 
-def _write_new(folder: Path, name: str, data: bytes) -> Path:
-    """Create the file exclusively so two downloads with one name can never overwrite."""
+def _link_new(folder: Path, name: str, partial: Path) -> Path:
+    """Give the downloaded file its safe name: a hard link fails if the name exists, so two
+    downloads with one name can never overwrite each other."""
     for _ in range(50):
         path = path_inside(folder, name)
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.link(partial, path)
         except FileExistsError:
             continue
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        _unlink(partial)
         return path
     path = path_inside(folder, f"{os.urandom(6).hex()}-{name}")
-    write_private(path, data)
+    os.replace(partial, path)
     return path
+
+
+def _unlink(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
 
 
 def _thumbnail(source: Path, folder: Path) -> Path | None:

@@ -12,7 +12,7 @@ When core starts calling another store or client method, add it to the port of t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -220,7 +220,12 @@ class OutboxClient(Protocol):
 class AttachmentClient(Protocol):
     """What core.attachments.AttachmentManager downloads through."""
 
-    async def attachment(self, attachment_id: str) -> bytes: ...
+    async def download_attachment(
+        self,
+        attachment_id: str,
+        write: Callable[[bytes], object],
+        progress: Callable[[int, int | None], object] | None = None,
+    ) -> int: ...
 
     async def delete_attachment(self, attachment_id: str) -> None: ...
 

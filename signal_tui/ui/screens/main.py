@@ -98,6 +98,7 @@ class MainScreen(MainActions, Screen[None]):
         self._last_flush = 0.0
         self._draft_pending: tuple[int, str] | None = None  # (conversation id, text) to store
         self._draft_timer: Timer | None = None
+        self._unsubscribe_progress: Callable[[], None] | None = None
 
     @property
     def store(self) -> Store:
@@ -130,6 +131,12 @@ class MainScreen(MainActions, Screen[None]):
         self.query_one(ConversationHeader).show(None, self.receiver_state)
         self.query_one(StatusBar).show(self.receiver_state, account=self.session.account)
         self.query_one(ConversationList).focus()
+        if self.session.attachments is not None:  # downloads show how far they are
+            self._unsubscribe_progress = self.session.attachments.on_progress(
+                lambda aid, done, total: self.call_later(
+                    self.history.show_progress, aid, done, total
+                )
+            )
         self.load_conversations()
 
     @work(group="list", exclusive=True, exit_on_error=False)
@@ -138,6 +145,10 @@ class MainScreen(MainActions, Screen[None]):
         self.conv_list.set_all(await self.store.list_conversations())
         self.conv_list.drafts = await self.store.drafts()
         self._update_unread()
+
+    def on_unmount(self) -> None:
+        if self._unsubscribe_progress is not None:
+            self._unsubscribe_progress()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         forward_failure(self, event)

@@ -47,6 +47,7 @@ class RenderContext:
     image_lines: Callable[[Path, int], list[Any]] | None = None  # Strips (or Texts) per row
     self_id: int | None = None  # own recipient id: mentions of it read "@You"
     names: dict[int, str] = field(default_factory=dict)  # recipient id -> display name
+    progress: dict[int, tuple[int, int | None]] = field(default_factory=dict)  # downloads
 
     def colour(self, name: str, fallback: str = "") -> str:
         return self.colours.get(name, fallback)
@@ -112,7 +113,9 @@ def body_parts(msg: Message, ctx: RenderContext) -> list[Text]:
     for att in msg.attachments:
         parts.append(
             Text(
-                attachment_line(att.filename, att.size, att.state, att.content_type),
+                attachment_line(
+                    att.filename, att.size, att.state, att.content_type, ctx.progress.get(att.id)
+                ),
                 muted,
                 end="",
             )

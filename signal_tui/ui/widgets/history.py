@@ -106,6 +106,7 @@ class History(HistoryPaging, ScrollView, can_focus=True):
         self._colours_theme = ""  # the theme _colours were resolved for
         self.self_id: int | None = None
         self.names: dict[int, str] = {}  # mention names resolved from the store
+        self.progress: dict[int, tuple[int, int | None]] = {}  # attachment id -> downloaded
         self.loads = 0  # page queries run (tests and the benchmark read it)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -137,6 +138,7 @@ class History(HistoryPaging, ScrollView, can_focus=True):
             image_lines=self.image_lines,
             self_id=self.self_id,
             names=self.names,
+            progress=self.progress,
         )
 
     def _relayout(self) -> None:
@@ -363,6 +365,15 @@ class History(HistoryPaging, ScrollView, can_focus=True):
             self.scroll_page_up(animate=False)
         else:
             self.scroll_page_down(animate=False)
+
+    def show_progress(self, attachment_id: int, done: int, total: int | None) -> None:
+        """A download moved on: repaint the message it belongs to, if it is in view."""
+        self.progress[attachment_id] = (done, total)
+        for m in self.messages:
+            if any(a.id == attachment_id for a in m.attachments):
+                self._cache = {k: v for k, v in self._cache.items() if k[0].id != m.id}
+                self.refresh()
+                return
 
     def action_open_link(self) -> None:
         msg = self.selected

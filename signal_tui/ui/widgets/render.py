@@ -252,8 +252,22 @@ def unsupported_placeholder(message: Message) -> str:
     return ""
 
 
-def attachment_line(att_name: str, size: int | None, state: str, content_type: str) -> str:
-    """One line per attachment: 📎 name · 14.2 KB · downloading."""
+def attachment_line(
+    att_name: str,
+    size: int | None,
+    state: str,
+    content_type: str,
+    progress: tuple[int, int | None] | None = None,
+) -> str:
+    """One line per attachment: 📎 name · 14.2 KB · downloading 42 %."""
+    if state == "downloading" and progress is not None:
+        done, total = progress
+        if total:
+            return " · ".join(
+                [f"{'🖼' if content_type.startswith('image/') else '📎'} {one_line(att_name, 60) or 'attachment'}",
+                 format_size(total), f"downloading {min(100, done * 100 // total)} %"]
+            )  # fmt: skip
+        return f"📎 {one_line(att_name, 60) or 'attachment'} · downloading {format_size(done)}"
     label = {
         "pending": "not downloaded",
         "downloading": "downloading…",
