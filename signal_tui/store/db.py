@@ -169,7 +169,10 @@ class Store(ConversationsMixin, MessagesMixin, OutboxMixin, LocalMixin, DraftsMi
         self._closed = True
         async with self._lock:
             try:
-                await self._read(lambda c: c.execute("PRAGMA optimize"))
+                # bounded: analysis_limit keeps optimize to milliseconds even on a large cache
+                await self._read(
+                    lambda c: c.executescript("PRAGMA analysis_limit = 400; PRAGMA optimize;")
+                )
             except Exception:  # pragma: no cover - closing must not fail
                 log.debug("optimize failed", exc_info=True)
             await self._db.close()

@@ -68,6 +68,7 @@ async def test_a_100_mb_attachment_streams_with_bounded_memory(tmp_path: Path) -
         leftovers = [p.name for p in path.parent.iterdir() if p.name.startswith(".partial")]
         assert leftovers == []
         await manager.close()
+        path.unlink()  # 100 MB: do not leave it in the kept temp folders
     finally:
         await client.aclose()
         await store.close()
