@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Static
 
 from signal_tui.core.errors import explain
 from signal_tui.text import plain_line, safe
+from signal_tui.ui.widgets import render
 
 if TYPE_CHECKING:
     from signal_tui.core.admin import Admin
@@ -35,14 +36,8 @@ def format_time(ms: int | None) -> str:
 
 
 def format_size(size: int | None) -> str:
-    if size is None:
-        return "…"
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} B"
+    """As the history writes sizes; "…" while a size is not known yet (being fetched)."""
+    return "…" if size is None else render.format_size(size)
 
 
 def format_timer(seconds: int) -> str:
