@@ -202,17 +202,14 @@ class Session:
         task, self._receiver_task = self._receiver_task, None
         if task is not None:
             task.cancel()
-            with contextlib.suppress(BaseException):
-                await task
+            await _settle([task], "the receiver")
         if self.outbox is not None:
-            await self.outbox.stop()
+            await _bounded(self.outbox.stop(), "the outbox")
         if self.attachments is not None:
-            await self.attachments.close()
+            await _bounded(self.attachments.close(), "the downloads")
         for t in list(self._tasks):
             t.cancel()
-        for t in list(self._tasks):
-            with contextlib.suppress(BaseException):
-                await t
+        await _settle(list(self._tasks), "background tasks")
         if self.store is not None:
             await self.store.close()
             self.store = None
@@ -399,6 +396,27 @@ def _profile_name(contact: Contact) -> str | None:
         return str(contact.profile_name)
     given = contact.given_name or contact.profile.given_name or ""
     return f"{given} {contact.profile.lastname or ''}".strip() or None
+
+
+STOP_STEP = 5.0  # seconds each part of stop() may take; the cache is closed whatever happens
+
+
+async def _settle(tasks: list[asyncio.Task[Any]], what: str) -> None:
+    """Wait (bounded) for cancelled tasks to finish; never raises."""
+    if not tasks:
+        return
+    with contextlib.suppress(BaseException):
+        _done, pending = await asyncio.wait(tasks, timeout=STOP_STEP)
+        if pending:
+            log.warning("%s did not stop within %.0f s", what, STOP_STEP)
+
+
+async def _bounded(step: Awaitable[Any], what: str) -> None:
+    with contextlib.suppress(BaseException):
+        try:
+            await asyncio.wait_for(step, STOP_STEP)
+        except TimeoutError:
+            log.warning("%s did not stop within %.0f s", what, STOP_STEP)
 
 
 def _remove(items: list[Any], item: Any) -> None:

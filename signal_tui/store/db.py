@@ -10,6 +10,7 @@ That uses aiosqlite's `_execute`, which is private; it is wrapped here and nowhe
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import sqlite3
@@ -167,7 +168,10 @@ class Store(ConversationsMixin, MessagesMixin, OutboxMixin, LocalMixin, DraftsMi
         if self._closed:
             return
         self._closed = True
-        async with self._lock:
+        acquired = False
+        with contextlib.suppress(TimeoutError):  # a stuck write must not keep the file open
+            acquired = await asyncio.wait_for(self._lock.acquire(), 5)
+        try:
             try:
                 # bounded: analysis_limit keeps optimize to milliseconds even on a large cache
                 await self._read(
@@ -176,6 +180,9 @@ class Store(ConversationsMixin, MessagesMixin, OutboxMixin, LocalMixin, DraftsMi
             except Exception:  # pragma: no cover - closing must not fail
                 log.debug("optimize failed", exc_info=True)
             await self._db.close()
+        finally:
+            if acquired:
+                self._lock.release()
             if self._lock_file is not None:
                 self._lock_file.release()
 
