@@ -274,7 +274,10 @@ class OutboxMixin:
                 return None
             if msg[0] != server_ts:
                 other = tx.find_target(tx.self_id, int(server_ts))
-                if other and other[0] != mid:  # a sync copy of this very send arrived first
+                # the holder of the real stamp is either another waiting message whose
+                # provisional stamp it merely equals (it moves aside and is kept), or a sync
+                # copy of this very send that arrived first (dropped: this row is the message)
+                if other and other[0] != mid and not tx.move_aside(int(server_ts)):
                     c.execute("DELETE FROM messages WHERE id = ?", (other[0],))
                 c.execute("UPDATE messages SET sent_ts = ? WHERE id = ?", (int(server_ts), mid))
             failed = {str(k): str(v) for k, v in (failures or {}).items()}

@@ -366,16 +366,23 @@ class Tx(TxActions):
         ):
             return None
         extra_json = json.dumps(extra, ensure_ascii=False) if extra else None
-        cur = c.execute(
-            "INSERT OR IGNORE INTO messages (conversation_id, author_id, sent_ts, sub, received_ts,"
-            " kind, body, outgoing, status, unread, expires_in, expires_at, view_once, extra,"
-            " outbox_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                conv, author, sent_ts, sub, received_ts or self.now, kind, body, int(outgoing),
-                status, int(unread), expires_in, expires_at, int(view_once), extra_json, outbox_id,
-            ),
-        )  # fmt: skip
-        if not cur.rowcount:
+        for _try in range(2):
+            cur = c.execute(
+                "INSERT OR IGNORE INTO messages (conversation_id, author_id, sent_ts, sub, received_ts,"
+                " kind, body, outgoing, status, unread, expires_in, expires_at, view_once, extra,"
+                " outbox_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    conv, author, sent_ts, sub, received_ts or self.now, kind, body, int(outgoing),
+                    status, int(unread), expires_in, expires_at, int(view_once), extra_json, outbox_id,
+                ),
+            )  # fmt: skip
+            if cur.rowcount:
+                break
+            # an own message from another device (or a sync copy) may carry the very stamp a
+            # message still waiting here was given provisionally: that one moves, not this one
+            if author != self.self_id or sub or not self.move_aside(sent_ts):
+                return None
+        else:  # pragma: no cover - move_aside frees the key
             return None
         mid = cur.lastrowid
         assert mid is not None
@@ -413,6 +420,25 @@ class Tx(TxActions):
             (author, sent_ts),
         ).fetchone()
         return (row[0], row[1]) if row else None
+
+    def move_aside(self, sent_ts: int) -> bool:
+        """If the own message keyed `sent_ts` still waits for its send (so the stamp is only
+        provisional), give it the next free stamp and return True; a real message never moves."""
+        hit = self.find_target(self.self_id, sent_ts)
+        if (
+            hit is None
+            or not self.conn.execute(
+                "SELECT 1 FROM outbox WHERE message_id = ? AND kind IN ('send', 'poll')"
+                " AND state != 'sent' LIMIT 1",
+                (hit[0],),
+            ).fetchone()
+        ):
+            return False
+        free = sent_ts + 1
+        while self.find_target(self.self_id, free):
+            free += 1
+        self.conn.execute("UPDATE messages SET sent_ts = ? WHERE id = ?", (free, hit[0]))
+        return True
 
     def act(
         self,

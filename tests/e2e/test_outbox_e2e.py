@@ -34,10 +34,17 @@ async def _status(session: Session, message_id: int) -> str | None:
 
 
 async def _wait_status(session: Session, message_id: int, *states: str, limit: float = 10) -> None:
-    async def check() -> bool:
-        return await _status(session, message_id) in states
+    seen: list[str | None] = []
 
-    await wait_for(check, limit)
+    async def check() -> bool:
+        seen.append(await _status(session, message_id))
+        return seen[-1] in states
+
+    try:
+        await wait_for(check, limit)
+    except AssertionError:
+        rows = await session.store.outbox_items(["queued", "sending", "failed", "unsure"])
+        raise AssertionError(f"message {message_id} stayed {seen[-1]!r}; outbox: {rows}") from None
 
 
 async def test_send_is_stored_first_then_sent_under_the_server_timestamp(

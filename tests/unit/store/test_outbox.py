@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ingest.envelopes import ALICE, ALICE_UUID, ME, reaction, receipt, text
+from ingest.envelopes import ALICE, ALICE_UUID, ME, reaction, receipt, sync_sent, text
 
 from signal_tui.store import Store
 
@@ -31,6 +31,44 @@ async def test_send_rekeys_to_server_timestamp_and_receipts_resolve(store: Store
     assert found.id == msg.id and [r.emoji for r in found.reactions] == ["🎉"]
     assert await store.outbox_next(now_ms=10**13) is None
     assert [i.state for i in await store.outbox_items()] == ["sent"]
+
+
+async def test_a_real_stamp_equal_to_a_waiting_messages_provisional_one_loses_nothing(
+    store: Store,
+) -> None:
+    """A burst: the server stamps the first send with the very millisecond the fourth one was
+    given locally. The fourth must survive, still queued, and later be sent under its own stamp."""
+    conv = await store.ensure_direct(ALICE_UUID, number=ALICE)
+    burst = [await store.add_outgoing(conv.id, f"b{i}", recipients=[ALICE_UUID]) for i in range(4)]
+    first, last = burst[0], burst[-1]
+    sent = await store.outbox_sent(first[1].id, last[0].sent_ts)
+    assert sent.sent_ts == last[0].sent_ts and sent.body == "b0"
+    waiting = await store.get_message(last[0].id)
+    assert waiting is not None and (waiting.body, waiting.status) == ("b3", "queued")
+    assert waiting.sent_ts != sent.sent_ts
+    done = await store.outbox_sent(last[1].id, last[0].sent_ts + 500)
+    assert (done.body, done.status, done.sent_ts) == ("b3", "sent", last[0].sent_ts + 500)
+    bodies = [m.body for m in await store.messages_before(conv.id)]
+    assert sorted(bodies) == ["b0", "b1", "b2", "b3"]
+
+
+async def test_a_message_from_the_phone_with_a_waiting_messages_stamp_is_kept(
+    store: Store,
+) -> None:
+    """The phone sends in the same millisecond a message here was queued: both are kept."""
+    conv = await store.ensure_direct(ALICE_UUID, number=ALICE)
+    waiting, item = await store.add_outgoing(conv.id, "from here", recipients=[ALICE_UUID])
+    await store.ingest_batch([sync_sent(waiting.sent_ts, "from the phone")])
+    phone = await store.find_message(conv.id, ME, waiting.sent_ts)
+    assert phone is not None and phone.body == "from the phone"
+    moved = await store.get_message(waiting.id)
+    assert (moved.body, moved.status) == ("from here", "queued")
+    done = await store.outbox_sent(item.id, waiting.sent_ts + 900)
+    assert (done.body, done.status) == ("from here", "sent")
+    assert sorted(m.body for m in await store.messages_before(conv.id)) == [
+        "from here",
+        "from the phone",
+    ]
 
 
 async def test_partial_and_total_failures_are_recorded(store: Store) -> None:
