@@ -180,8 +180,12 @@ async def test_server_down_state_and_typing_are_visible(tmp_path: Path) -> None:
     app = make_app(make_config(tmp_path, url=f"http://127.0.0.1:{port}"))
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: app.receiver_state.state in ("reconnecting", "error"))
-        status = str(app.main.query_one("#status").render())  # type: ignore[union-attr]
-        assert "reconnecting in" in status or "error" in status
+
+        def status() -> str:
+            return str(app.main.query_one("#status").render())  # type: ignore[union-attr]
+
+        # the bar repaints on its next refresh
+        await wait_for(pilot, lambda: "reconnecting in" in status() or "error" in status())
         # the cached list still works offline; a typing notice shows in list and header
         conv = await app.store.ensure_direct(EMMA, number=EMMA)
         await wait_for(pilot, lambda: conv.id in app.main.conv_list.records)  # type: ignore[union-attr]
