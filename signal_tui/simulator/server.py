@@ -125,12 +125,13 @@ class Simulator(SimCore):
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(conn.close(), 1)
         if self._runner is not None:
-            await self._runner.cleanup()
+            with contextlib.suppress(TimeoutError):  # a handler stuck on a dead peer
+                await asyncio.wait_for(self._runner.cleanup(), 10)
             self._runner = None
             self._site = None
-        for task in list(self._tasks):
+        if self._tasks:
             with contextlib.suppress(BaseException):
-                await task
+                await asyncio.wait(list(self._tasks), timeout=5)
         self._loop = None
 
     def start_in_thread(self, host: str = "127.0.0.1", port: int = 0) -> str:
