@@ -3,7 +3,9 @@ outbox), and quitting with unsent messages says so and offers to wait."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
+from typing import Any
 
 from textual.pilot import Pilot
 
@@ -11,7 +13,7 @@ from signal_tui.config import Config
 from signal_tui.core.session import Session
 from signal_tui.ui.app import SignalApp, make_app
 from signal_tui.ui.dialogs.quit import QuitScreen
-from tests.ui.harness import main_screen, wait_for
+from tests.ui.harness import history_text, main_screen, wait_for
 
 ACCOUNT = "+15550000001"
 FRIEND = "+15550100001"
@@ -95,3 +97,28 @@ async def test_without_unsent_messages_ctrl_q_quits_at_once(tmp_path: Path) -> N
         await pilot.press("ctrl+q")
         await wait_for(pilot, lambda: not app.is_running, what="the app to quit")
         assert app.return_code == 0
+
+
+async def test_typing_on_while_a_message_is_stored_loses_nothing(tmp_path: Path) -> None:
+    """Three lines typed fast (as a paste or a quick typist does): three messages, each once."""
+    config, conv_id = await _prepare(tmp_path)
+    app = make_app(config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert app.main is not None
+        await _open(pilot, app, conv_id)
+        main = app.main
+        store = app.store
+        assert store is not None
+        store_it = store.add_outgoing
+
+        async def slow_disk(*args: Any, **kwargs: Any) -> Any:
+            await asyncio.sleep(0.3)  # each message takes a while to be stored
+            return await store_it(*args, **kwargs)
+
+        store.add_outgoing = slow_disk  # type: ignore[method-assign]
+        await pilot.press(*"burst one", "enter", *"burst two", "enter", *"burst three", "enter")
+        await wait_for(pilot, lambda: "burst three" in history_text(app), what="the third line")
+        await pilot.press(*"still typing")  # the composer is free again, and empty before it
+        await wait_for(pilot, lambda: main.composer.text == "still typing")
+    bodies = await _stored_bodies(config, conv_id)
+    assert [b for b in bodies if b.startswith("burst")] == ["burst one", "burst two", "burst three"]

@@ -58,6 +58,10 @@ def encode_mentions(
     return "".join(out), ranges
 
 
+# keys that change the text; others (ctrl+q, the app's bindings, arrows) are never held back
+_EDIT_KEYS = frozenset({"enter", "backspace", "delete", "ctrl+j", "shift+enter", "alt+enter"})
+
+
 class MessageInput(TextArea):
     """TextArea where Enter submits and ctrl+j / shift+enter inserts a newline."""
 
@@ -66,6 +70,14 @@ class MessageInput(TextArea):
 
     async def _on_key(self, event: events.Key) -> None:
         composer = next((a for a in self.ancestors if isinstance(a, Composer)), None)
+        if (
+            composer is not None
+            and (event.is_printable or event.key in _EDIT_KEYS)
+            and composer.hold(events.Key(event.key, event.character))
+        ):
+            event.stop()  # typed while the last message is being stored: replayed after it
+            event.prevent_default()
+            return
         if composer is not None and composer.menu_key(event.key):
             event.stop()
             event.prevent_default()
@@ -73,7 +85,10 @@ class MessageInput(TextArea):
         if event.key == "enter":
             event.stop()
             event.prevent_default()
-            self.post_message(self.Send())
+            if composer is not None:
+                composer.submit()  # at once, so the next key already sees it submitting
+            else:
+                self.post_message(self.Send())
             return
         if event.key in ("ctrl+j", "shift+enter", "alt+enter"):
             event.stop()
@@ -84,6 +99,10 @@ class MessageInput(TextArea):
 
     async def _on_paste(self, event: events.Paste) -> None:
         composer = next((a for a in self.ancestors if isinstance(a, Composer)), None)
+        if composer is not None and composer.hold(events.Paste(event.text)):
+            event.stop()
+            event.prevent_default()
+            return
         if composer is not None and composer.paste_attaches(event.text):
             event.stop()
             event.prevent_default()
@@ -156,6 +175,7 @@ class Composer(Vertical):
         self.mentions: list[tuple[str, str]] = []  # (visible label, address)
         self.scratch_dir: Path | None = None
         self.submitting: Draft | None = None  # posted, not yet stored
+        self._held: list[events.Key | events.Paste] = []  # typed while submitting
         self._restored: str | None = None  # text put back from a stored draft
         self._typing_sent = 0.0
         self._typing_timer: Any = None
@@ -294,6 +314,24 @@ class Composer(Vertical):
     @on(MessageInput.Send)
     def handle_send(self, event: MessageInput.Send) -> None:
         event.stop()
+        self.submit()
+
+    def hold(self, event: events.Key | events.Paste) -> bool:
+        """While a message is being stored, keep what the user types (in order) for after it:
+        nothing typed in that moment is dropped, and an Enter then is not a second send of it."""
+        if self.submitting is None:
+            return False
+        self._held.append(event)
+        return True
+
+    def _replay(self) -> None:
+        held, self._held = self._held, []
+        for event in held:
+            self.input.post_message(event)
+
+    def submit(self) -> None:
+        if self.submitting is not None:
+            return
         menu = self.query_one("#mentions", OptionList)
         if menu.display and menu.highlighted is not None:
             self._complete(menu.highlighted)
@@ -321,12 +359,14 @@ class Composer(Vertical):
             self.submitting = None
             self.input.read_only = False
             self.clear()
+            self._replay()
 
     def not_sent(self, draft: Draft) -> None:
         """Storing `draft` failed: keep the text for the user to fix or retry."""
         if self.submitting is draft:
             self.submitting = None
             self.input.read_only = False
+            self._replay()
 
     def clear(self) -> None:
         self._restored = ""  # emptying the composer is not the user editing
