@@ -48,6 +48,7 @@ class TxActions:
         ).fetchone()
         if row is None or row[5] or row[0] != actor:
             return
+        ts = max(ts, row[1] + 1)  # an edit comes after the original, even in the same millisecond
         if not row[4]:  # keep the original as the first version
             c.execute(
                 "INSERT OR IGNORE INTO edits (message_id, edit_ts, body, extra) VALUES (?, ?, ?, ?)",

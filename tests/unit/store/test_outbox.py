@@ -7,6 +7,7 @@ from pathlib import Path
 from ingest.envelopes import ALICE, ALICE_UUID, ME, reaction, receipt, sync_sent, text
 
 from signal_tui.store import Store
+from signal_tui.store.tx import Tx
 
 
 async def test_send_rekeys_to_server_timestamp_and_receipts_resolve(store: Store) -> None:
@@ -201,3 +202,15 @@ async def test_engine_payload_is_kept_and_votes_and_expiry(store: Store) -> None
     assert await store.delete_expired(sent.expires_at - 1) == 0
     assert await store.delete_expired(sent.expires_at) == 1
     assert await store.get_message(timed.id) is None
+
+
+async def test_an_edit_in_the_same_millisecond_as_its_message_still_applies(store: Store) -> None:
+    """A local edit right after sending (same ms) is kept, not taken for the original version."""
+    conv = await store.ensure_direct(ALICE_UUID, number=ALICE)
+    mine, _item = await store.add_outgoing(conv.id, "draft answer", recipients=[ALICE_UUID])
+
+    def same_ms(tx: Tx) -> None:
+        tx.apply_action("edit", mine.id, conv.id, tx.self_id, mine.sent_ts, {"body": "final"})
+
+    await store._write(same_ms)
+    assert (await store.get_message(mine.id)).body == "final"
