@@ -55,7 +55,8 @@ async def _wait(pilot: Pilot[int], condition, what: str, limit: float = 8.0) -> 
         if condition():
             return
         await pilot.pause(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
+    history = _main(pilot.app).history  # type: ignore[arg-type]
+    raise AssertionError(f"timed out waiting for {what}; the history shows {history.visible_text()!r}")
 
 
 def _main(app: SignalApp) -> MainScreen:
