@@ -56,7 +56,9 @@ async def _wait(pilot: Pilot[int], condition, what: str, limit: float = 8.0) -> 
             return
         await pilot.pause(0.02)
     history = _main(pilot.app).history  # type: ignore[arg-type]
-    raise AssertionError(f"timed out waiting for {what}; the history shows {history.visible_text()!r}")
+    raise AssertionError(
+        f"timed out waiting for {what}; the history shows {history.visible_text()!r}"
+    )
 
 
 def _main(app: SignalApp) -> MainScreen:
@@ -107,6 +109,22 @@ async def test_many_unread_start_at_the_line_and_u_g_move(tmp_path: Path) -> Non
         await _wait(pilot, lambda: "new 79" in main.history.visible_text(), "the newest")
         await pilot.press("u")
         await _wait(pilot, lambda: "80 new messages" in main.history.visible_text(), "the line")
+
+
+async def test_u_brings_back_the_line_after_g_paged_past_it(tmp_path: Path) -> None:
+    config, cid = await _cache(tmp_path, read=30, unread=200)
+    app = make_app(config, start_session=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        main = await _open(pilot, app, cid)
+        await _wait(pilot, lambda: "200 new messages" in main.history.visible_text(), "the line")
+        main.history.focus()
+        await pilot.press("G")
+        await _wait(pilot, lambda: "new 199" in main.history.visible_text(), "the newest")
+        assert all(m.id != main.history.new_from for m in main.history.messages)
+        await pilot.press("u")  # the line is no longer in the window: it is loaded again
+        await _wait(pilot, lambda: "200 new messages" in main.history.visible_text(), "the line")
+        assert "new 0" in main.history.visible_text()
+        assert main.history.selected is not None and main.history.selected.body == "new 0"
 
 
 async def test_g_after_jumping_back_reaches_a_newer_message(tmp_path: Path) -> None:

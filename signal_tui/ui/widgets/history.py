@@ -279,7 +279,11 @@ class History(HistoryPaging, ScrollView, can_focus=True):
     def _stick_to_bottom(self) -> None:
         """Scroll to the newest line once the new virtual size is laid out."""
         self.scroll_end(animate=False, immediate=True)
-        self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+        self.call_after_refresh(self._end_if_following)
+
+    def _end_if_following(self) -> None:
+        if self.follow:  # not when a key (u, k, a search hit) moved away in the meantime
+            self.scroll_end(animate=False, immediate=True)
 
     # --- selection -------------------------------------------------------------------------
     @property
@@ -355,6 +359,16 @@ class History(HistoryPaging, ScrollView, can_focus=True):
         if self.new_from is None:
             self.action_last()
             return
+        if all(m.id != self.new_from for m in self.messages):
+            self.run_worker(self.show_new_line(), group="history-page", exit_on_error=False)
+            return
+        self._scroll_to_new()
+
+    def _scroll_to_new(self) -> None:
+        """Select the first unread message and put the divider near the top."""
+        if self.new_from is None:
+            return
+        self.follow = False
         self.select(self.new_from)
         span = self._line_of(self.new_from)
         if span is not None:

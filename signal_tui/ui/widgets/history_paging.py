@@ -43,6 +43,7 @@ class HistoryPaging:
         def _relayout(self) -> None: ...
         def _stick_to_bottom(self) -> None: ...
         def _start_at_new(self) -> None: ...
+        def _scroll_to_new(self) -> None: ...
         def _top_anchor(self) -> tuple[int, int] | None: ...
         def _restore_anchor(self, anchor: tuple[int, int] | None) -> None: ...
         def call_after_refresh(self, callback: Any, *args: Any) -> bool: ...
@@ -105,6 +106,22 @@ class HistoryPaging:
         self._relayout()
         self.follow = True
         self._stick_to_bottom()
+
+    async def show_new_line(self) -> None:
+        """Load the window at the "new messages" divider again (G or paging moved past it)."""
+        if self.store is None or self.new_from is None:
+            return
+        page = await self.store.message_context(self.new_from, before=PAGE // 4, after=PAGE)
+        if not page:
+            return
+        self.loads += 1
+        await self._resolve_names(page)
+        self.messages = page
+        self.more_before = True
+        self.more_after = await self._has_newer(page[-1])
+        self.follow = False
+        self._relayout()
+        self.call_after_refresh(self._scroll_to_new)
 
     async def open_around(self, store: Store, conversation_id: int, message_id: int) -> None:
         """Show the context around one message (search result) and highlight it."""
