@@ -111,6 +111,10 @@ async def test_hostile_body_is_literal_and_click_does_nothing(
         await wait_for(pilot, lambda: any(HOSTILE_BODY in r for r in rows(app)))
         await open_by_filter(pilot, "Alice")
         history = app.main.history  # type: ignore[union-attr]
+        # the chat opens at its "new messages" line; Alice's unread scenario messages (an
+        # image among them) can push the newest below the fold, so go to the newest first
+        history.focus()
+        await pilot.press("end")
         await wait_for(pilot, lambda: HOSTILE_BODY in history.visible_text())
         lines = history.visible_text().splitlines()
         y = max(i for i, line in enumerate(lines) if HOSTILE_BODY in line)
