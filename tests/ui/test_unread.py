@@ -95,6 +95,21 @@ async def test_new_messages_line_and_the_badge_goes(tmp_path: Path) -> None:
         await _wait(pilot, lambda: main.conv_list.records[cid].unread == 0, "no badge of 1")
 
 
+async def _g_then_u(
+    pilot: Pilot[int], main: MainScreen, unread: int, *, line_paged_out: bool = False
+) -> None:
+    """G shows the newest unread message; u then shows the "new messages" line again."""
+    main.history.focus()
+    await pilot.press("G")
+    newest = f"new {unread - 1}"
+    await _wait(pilot, lambda: newest in main.history.visible_text(), "the newest")
+    if line_paged_out:  # the line is no longer in the window: u must load it again
+        assert all(m.id != main.history.new_from for m in main.history.messages)
+    await pilot.press("u")
+    line = f"{unread} new messages"
+    await _wait(pilot, lambda: line in main.history.visible_text(), "the line")
+
+
 async def test_many_unread_start_at_the_line_and_u_g_move(tmp_path: Path) -> None:
     config, cid = await _cache(tmp_path, read=30, unread=80)
     app = make_app(config, start_session=False)
@@ -104,11 +119,7 @@ async def test_many_unread_start_at_the_line_and_u_g_move(tmp_path: Path) -> Non
         text = main.history.visible_text()
         assert "new 0" in text
         assert "new 79" not in text  # the view starts where reading stopped, not at the end
-        main.history.focus()
-        await pilot.press("G")
-        await _wait(pilot, lambda: "new 79" in main.history.visible_text(), "the newest")
-        await pilot.press("u")
-        await _wait(pilot, lambda: "80 new messages" in main.history.visible_text(), "the line")
+        await _g_then_u(pilot, main, 80)
 
 
 async def test_u_brings_back_the_line_after_g_paged_past_it(tmp_path: Path) -> None:
@@ -117,12 +128,7 @@ async def test_u_brings_back_the_line_after_g_paged_past_it(tmp_path: Path) -> N
     async with app.run_test(size=(100, 30)) as pilot:
         main = await _open(pilot, app, cid)
         await _wait(pilot, lambda: "200 new messages" in main.history.visible_text(), "the line")
-        main.history.focus()
-        await pilot.press("G")
-        await _wait(pilot, lambda: "new 199" in main.history.visible_text(), "the newest")
-        assert all(m.id != main.history.new_from for m in main.history.messages)
-        await pilot.press("u")  # the line is no longer in the window: it is loaded again
-        await _wait(pilot, lambda: "200 new messages" in main.history.visible_text(), "the line")
+        await _g_then_u(pilot, main, 200, line_paged_out=True)
         assert "new 0" in main.history.visible_text()
         assert main.history.selected is not None and main.history.selected.body == "new 0"
 

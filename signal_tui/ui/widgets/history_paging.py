@@ -76,10 +76,7 @@ class HistoryPaging:
         self.more_before = len(page) >= PAGE
         self.more_after = False
         if self.new_from is not None and all(m.id != self.new_from for m in page):
-            # more unread than a page: start the window at the first unread one
-            page = await store.message_context(self.new_from, before=PAGE // 4, after=PAGE)
-            self.more_before = True
-            self.more_after = bool(page) and await self._has_newer(page[-1])
+            page = await self._window_at_new_line()  # more unread than a page
         self.loads += 1
         self.messages = page
         await self._resolve_names(page)
@@ -88,6 +85,14 @@ class HistoryPaging:
         self._stick_to_bottom()
         if self.new_from is not None:
             self.call_after_refresh(self._start_at_new)
+
+    async def _window_at_new_line(self) -> list[Message]:
+        """The window that starts a little before the first unread message."""
+        assert self.store is not None and self.new_from is not None
+        page = await self.store.message_context(self.new_from, before=PAGE // 4, after=PAGE)
+        self.more_before = True
+        self.more_after = bool(page) and await self._has_newer(page[-1])
+        return page
 
     async def _has_newer(self, last: Message) -> bool:
         return bool(await self.store.messages_after(self.conversation_id, last.cursor, limit=1))
@@ -111,14 +116,12 @@ class HistoryPaging:
         """Load the window at the "new messages" divider again (G or paging moved past it)."""
         if self.store is None or self.new_from is None:
             return
-        page = await self.store.message_context(self.new_from, before=PAGE // 4, after=PAGE)
+        page = await self._window_at_new_line()
         if not page:
             return
         self.loads += 1
         await self._resolve_names(page)
         self.messages = page
-        self.more_before = True
-        self.more_after = await self._has_newer(page[-1])
         self.follow = False
         self._relayout()
         self.call_after_refresh(self._scroll_to_new)
