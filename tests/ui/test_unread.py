@@ -172,3 +172,24 @@ async def test_next_unread_key_opens_the_next_unread_chat(tmp_path: Path) -> Non
         await pilot.press("alt+down")  # nothing unread any more
         await _wait(pilot, lambda: any("No unread" in str(n.message) for n in app._notifications),
                     "a note that nothing is unread")  # fmt: skip
+
+
+async def test_the_first_chat_opened_is_at_once_at_its_newest_or_its_line(tmp_path: Path) -> None:
+    """Right after start the view has never scrolled: Textual shows the scrollbar only at the
+    next layout and ignored the scroll until then, so under load the first chat opened at its
+    oldest line (CI saw it). The position must be right the moment the page is painted."""
+    config, cid = await _cache(tmp_path, read=100, unread=0)
+    app = make_app(config, start_session=False)
+    async with app.run_test(size=(100, 30)):
+        history = _main(app).history
+        await history.open(_main(app).store, cid, is_group=False)
+        assert history.max_scroll_y > 0 and history.scroll_y == history.max_scroll_y
+        assert "old 99" in history.visible_text()
+    config, cid = await _cache(tmp_path / "line", read=30, unread=200)
+    app = make_app(config, start_session=False)
+    async with app.run_test(size=(100, 30)):
+        history = _main(app).history
+        store = _main(app).store
+        await history.open(store, cid, is_group=False, unread=await store.first_unread(cid))
+        assert "200 new messages" in history.visible_text()
+        assert history.loads == 1  # and no page of newer messages loaded behind it

@@ -263,7 +263,7 @@ class History(HistoryPaging, ScrollView, can_focus=True):
         for y, (ei, eli) in enumerate(self._lines):
             m = self._entries[ei].message
             if m is not None and m.id == mid and eli == 0:
-                self.scroll_to(y=max(0, y - delta), animate=False, immediate=True)
+                self._scroll_y(y - delta)
                 return
 
     def _start_at_new(self) -> None:
@@ -273,17 +273,23 @@ class History(HistoryPaging, ScrollView, can_focus=True):
                 height = self.scrollable_content_region.height
                 if len(self._lines) - y > height:
                     self.follow = False
-                    self.scroll_to(y=max(0, y - 1), animate=False, immediate=True)
+                    self._scroll_y(y - 1)
                 return
+
+    def _scroll_y(self, y: float) -> None:
+        """Scroll at once. Forced: right after the first page grows the virtual size, Textual
+        has not shown the scrollbar yet and would ignore an unforced scroll (the chat then
+        opened at its oldest line instead of the newest or the "new messages" line)."""
+        self.scroll_to(y=max(0, y), animate=False, immediate=True, force=True)
 
     def _stick_to_bottom(self) -> None:
         """Scroll to the newest line once the new virtual size is laid out."""
-        self.scroll_end(animate=False, immediate=True)
+        self._scroll_y(self.max_scroll_y)
         self.call_after_refresh(self._end_if_following)
 
     def _end_if_following(self) -> None:
         if self.follow:  # not when a key (u, k, a search hit) moved away in the meantime
-            self.scroll_end(animate=False, immediate=True)
+            self._scroll_y(self.max_scroll_y)
 
     # --- selection -------------------------------------------------------------------------
     @property
@@ -314,11 +320,11 @@ class History(HistoryPaging, ScrollView, can_focus=True):
         top, bottom = span
         height = self.scrollable_content_region.height
         if center:
-            self.scroll_to(y=max(0, top - height // 3), animate=False, immediate=True)
+            self._scroll_y(top - height // 3)
         elif top < self.scroll_y:
-            self.scroll_to(y=top, animate=False, immediate=True)
+            self._scroll_y(top)
         elif bottom >= self.scroll_y + height:
-            self.scroll_to(y=max(top, bottom - height + 1), animate=False, immediate=True)
+            self._scroll_y(max(top, bottom - height + 1))
 
     def select(self, message_id: int | None) -> None:
         self.selected_id = message_id
@@ -372,7 +378,7 @@ class History(HistoryPaging, ScrollView, can_focus=True):
         self.select(self.new_from)
         span = self._line_of(self.new_from)
         if span is not None:
-            self.scroll_to(y=max(0, span[0] - 2), animate=False, immediate=True)
+            self._scroll_y(span[0] - 2)
 
     def action_page(self, direction: int) -> None:
         if direction < 0:

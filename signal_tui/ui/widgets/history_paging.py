@@ -75,16 +75,18 @@ class HistoryPaging:
         page = await store.messages_before(conversation_id, None, limit=PAGE)
         self.more_before = len(page) >= PAGE
         self.more_after = False
-        if self.new_from is not None and all(m.id != self.new_from for m in page):
+        at_line = self.new_from is not None and all(m.id != self.new_from for m in page)
+        if at_line:
             page = await self._window_at_new_line()  # more unread than a page
         self.loads += 1
         self.messages = page
         await self._resolve_names(page)
         self._relayout()
-        self.follow = True
-        self._stick_to_bottom()
+        self.follow = not at_line
+        if not at_line:  # (at the line, the bottom of the window is not the newest message)
+            self._stick_to_bottom()
         if self.new_from is not None:
-            self.call_after_refresh(self._start_at_new)
+            self._start_at_new()
 
     async def _window_at_new_line(self) -> list[Message]:
         """The window that starts a little before the first unread message."""
