@@ -201,9 +201,9 @@ class ConversationList(ScrollView, can_focus=True):
         top = self.order.index(self.highlighted) * ROW
         height = self.scrollable_content_region.height
         if top < self.scroll_y:
-            self.scroll_to(y=top, animate=False, immediate=True)
+            self.scroll_to(y=top, animate=False, immediate=True, force=True)
         elif top + ROW > self.scroll_y + height:
-            self.scroll_to(y=top + ROW - height, animate=False, immediate=True)
+            self.scroll_to(y=top + ROW - height, animate=False, immediate=True, force=True)
 
     def action_move(self, step: int) -> None:
         if not self.order:
