@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from signal_tui.text import one_line
+
 __all__ = [
     "AuthRequired",
     "ErrorKind",
@@ -123,7 +125,12 @@ class SignalApiError(Exception):
         return first or self.text.splitlines()[0].strip() if self.text else ""
 
     def user_message(self) -> str:
-        """One readable sentence for the user (no markup interpretation is implied: plain text)."""
+        """One readable sentence for the user, plain text: what the kind of error says, except
+        that a web page (a reverse proxy's error page) or raw JSON (a garbled or cut-off answer)
+        is described, never quoted, and control characters are removed."""
+        return _describe(self, self._message())
+
+    def _message(self) -> str:
         lower = self.text.lower()
         for needle, sentence in _FRIENDLY:
             if needle in lower:
@@ -137,7 +144,7 @@ class Unreachable(SignalApiError):
 
     kind = ErrorKind.UNREACHABLE
 
-    def user_message(self) -> str:
+    def _message(self) -> str:
         where = f" at {self.url}" if self.url else ""
         return _sentence(f"Signal server unreachable{where}: {self.text or 'no connection'}")
 
@@ -145,7 +152,7 @@ class Unreachable(SignalApiError):
 class TimedOut(SignalApiError):
     kind = ErrorKind.TIMEOUT
 
-    def user_message(self) -> str:
+    def _message(self) -> str:
         if "process killed" in self.text:
             return "The server gave up: signal-cli took too long (it may still have sent it)."
         where = f" ({self.url})" if self.url else ""
@@ -155,16 +162,16 @@ class TimedOut(SignalApiError):
 class NotFound(SignalApiError):
     kind = ErrorKind.NOT_FOUND
 
-    def user_message(self) -> str:
+    def _message(self) -> str:
         if self.text.lower().startswith("404 page not found"):
             return "The server does not know this request: is it a signal-cli-rest-api server?"
-        return super().user_message()
+        return super()._message()
 
 
 class UntrustedIdentity(SignalApiError):
     kind = ErrorKind.UNTRUSTED_IDENTITY
 
-    def user_message(self) -> str:
+    def _message(self) -> str:
         who = [f.recipient for f in self.failures if f.reason == IDENTITY_FAILURE] or [
             f.recipient for f in self.failures
         ]
@@ -178,7 +185,7 @@ class UntrustedIdentity(SignalApiError):
 class RateLimited(SignalApiError):
     kind = ErrorKind.RATE_LIMITED
 
-    def user_message(self) -> str:
+    def _message(self) -> str:
         if self.challenge_tokens:
             return "Signal is rate limiting this account: solve a captcha to continue sending."
         return "Signal is rate limiting this account: wait a while before sending again."
@@ -191,7 +198,7 @@ class InvalidRequest(SignalApiError):
 class AuthRequired(SignalApiError):
     kind = ErrorKind.AUTH_REQUIRED
 
-    def user_message(self) -> str:
+    def _message(self) -> str:
         where = f" at {self.url}" if self.url else ""
         return (
             f"The server{where} requires authentication ({self.status}): "
@@ -208,7 +215,7 @@ class ProtocolError(SignalApiError):
 
     kind = ErrorKind.PROTOCOL
 
-    def user_message(self) -> str:
+    def _message(self) -> str:
         return _sentence(f"Unexpected answer from the server: {self._server_words() or 'empty'}")
 
 
@@ -253,6 +260,26 @@ _UNTRUSTED_FOR_RE = re.compile(r'Untrusted Identity for "([^"]+)"', re.IGNORECAS
 _CAPTCHA_FOR_RE = re.compile(r'CAPTCHA proof required for sending to "([^"]+)"', re.IGNORECASE)
 
 
+_PAGE_RE = re.compile(r"<\s*(!doctype|html|head|body|title)\b", re.IGNORECASE)
+_TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def _describe(error: SignalApiError, message: str) -> str:
+    message = one_line(message, 300)
+    if _PAGE_RE.search(message):
+        title = _TITLE_RE.search(error.text or "")
+        name = one_line(title.group(1), 80) if title else ""
+        status = f" {error.status}" if error.status else ""
+        page = f' ("{name}")' if name else ""
+        return (
+            f"The server answered{status} with a web page{page} instead of signal-cli-rest-api's "
+            "answer: a reverse proxy in front of it, or the server is not running."
+        )
+    if isinstance(error, ProtocolError) and ('{"' in message or "[{" in message):
+        return "Unexpected answer from the server: it is not valid JSON (cut off or garbled)."
+    return message
+
+
 def _sentence(text: str) -> str:
     text = " ".join(text.split())
     if len(text) > 300:
@@ -271,13 +298,13 @@ def _is_prose(line: str) -> bool:
     return not s.startswith(("INFO ", "WARN ", "DEBUG "))
 
 
-def parse_error_body(body: bytes | str) -> tuple[str, dict[str, Any]]:
+def parse_error_body(body: bytes | bytearray | memoryview | str) -> tuple[str, dict[str, Any]]:
     """(error text, whole JSON object or {}) from any error body, whatever its Content-Type.
 
     Handles `{"error": ...}`, json-rpc mode's `Bad Request\\n{...}` (not valid JSON as a whole),
     gin's plain `404 page not found`, HTML from a reverse proxy and undecodable bytes.
     """
-    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    text = body if isinstance(body, str) else bytes(body).decode("utf-8", "replace")
     stripped = text.strip()
     candidates = [stripped]
     brace = stripped.find("{")
@@ -402,7 +429,9 @@ def kind_from_text(text: str) -> ErrorKind | None:
     return None
 
 
-def classify_response(status: int, body: bytes | str, *, url: str | None = None) -> SignalApiError:
+def classify_response(
+    status: int, body: bytes | bytearray | memoryview | str, *, url: str | None = None
+) -> SignalApiError:
     """The typed error for a non-2xx response. Never raises, whatever the body."""
     text, data = parse_error_body(body)
     tokens = challenge_tokens_from(text, data)

@@ -14,7 +14,6 @@ import contextlib
 import json
 import logging
 import random
-import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -37,7 +36,6 @@ from signal_tui.api.errors import (
     classify_response,
 )
 from signal_tui.api.models import ReceiverState
-from signal_tui.text import one_line
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +168,7 @@ class Receiver:
                 attempt = 0
             delay = self._backoff(attempt)
             attempt += 1
-            message = readable(error)
+            message = error.user_message()
             log.info("receiver %s: %s; retry in %.1f s", self.account, message, delay)
             if self.idle_exit is not None:
                 remaining = self.idle_exit - (time.monotonic() - self._last_activity)
@@ -366,29 +364,6 @@ async def _read_frames(ws: Any, queue: asyncio.Queue[str | bytes | _Closed]) -> 
         await queue.put(_Closed(exc))
         return
     await queue.put(_Closed(None))
-
-
-_PAGE_RE = re.compile(r"<\s*(!doctype|html|head|body|title)\b", re.IGNORECASE)
-_TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
-
-
-def readable(error: SignalApiError) -> str:
-    """The error as one readable sentence for the status line: `user_message()`, unless that
-    would quote an HTML page (a reverse proxy's error page) or raw JSON (a garbled or cut-off
-    answer); control characters are removed."""
-    message = one_line(error.user_message(), 300)
-    if _PAGE_RE.search(message):
-        title = _TITLE_RE.search(error.text or "")
-        name = one_line(title.group(1), 80) if title else ""
-        status = f" {error.status}" if error.status else ""
-        page = f' ("{name}")' if name else ""
-        return (
-            f"The server answered{status} with a web page{page} instead of signal-cli-rest-api's "
-            "answer: a reverse proxy in front of it, or the server is not running."
-        )
-    if isinstance(error, ProtocolError) and ('{"' in message or "[{" in message):
-        return "Unexpected answer from the server: it is not valid JSON (cut off or garbled)."
-    return message
 
 
 def _ws_error(exc: BaseException, client: Any) -> SignalApiError:

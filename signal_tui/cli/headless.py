@@ -117,12 +117,8 @@ async def receive_cmd(
         assert session.attachments is not None
         await session.attachments.drain(limit=60)
         if session.receiver_error is not None:
-            from signal_tui.api.errors import SignalApiError
-            from signal_tui.api.receiver import readable
-
-            err = session.receiver_error
-            text = readable(err) if isinstance(err, SignalApiError) else str(err)
-            print(f"signal-tui: {one_line(text)}", file=sys.stderr)
+            # a SignalApiError's str() is its user_message(): a sentence, never a quoted page
+            print(f"signal-tui: {one_line(str(session.receiver_error))}", file=sys.stderr)
             return 1
         return 0
     finally:

@@ -23,7 +23,7 @@ from websockets.http11 import Response
 from signal_tui.api.client import SignalClient
 from signal_tui.api.errors import ProtocolError, classify_response
 from signal_tui.api.models import ReceiverState
-from signal_tui.api.receiver import Receiver, _ws_error, readable
+from signal_tui.api.receiver import Receiver, _ws_error
 
 NUMBER = "+4917600000000"
 HTML_502 = (
@@ -83,7 +83,7 @@ def test_describing_a_handshake_failure_never_raises() -> None:
     exc = InvalidStatus(Response(502, "Bad Gateway", Headers(), body))
     error = _ws_error(exc, None)
     assert error.status == 502
-    assert readable(error).startswith("The server answered 502 with a web page")
+    assert error.user_message().startswith("The server answered 502 with a web page")
     assert _ws_error(InvalidStatus(Response(200, "OK", Headers(), b"[]")), None).kind == (
         ProtocolError.kind
     )
@@ -91,19 +91,28 @@ def test_describing_a_handshake_failure_never_raises() -> None:
 
 def test_error_pages_and_garbled_json_are_described_not_quoted() -> None:
     page = classify_response(500, b"<!DOCTYPE html><html><head><title>Oops</title></head></html>")
-    assert readable(page) == (
+    assert page.user_message() == (
         'The server answered 500 with a web page ("Oops") instead of signal-cli-rest-api\'s '
         "answer: a reverse proxy in front of it, or the server is not running."
     )
     cut = ProtocolError('{"versions":["v1","v2"],"build":2,"mo', status=200)
-    assert readable(cut) == (
+    assert cut.user_message() == (
         "Unexpected answer from the server: it is not valid JSON (cut off or garbled)."
     )
     stray = ProtocolError("receive answer is not JSON (ERROR App - Exception in thread main)")
-    assert "Exception in thread main" in readable(stray)  # prose is worth showing
-    assert readable(ProtocolError("bell \x07 and \x1b[2J")) == readable(
-        ProtocolError("bell  and [2J")
-    )
+    assert "Exception in thread main" in stray.user_message()  # prose is worth showing
+    bell = ProtocolError("bell \x07 and \x1b[2J").user_message()
+    assert bell == ProtocolError("bell  and [2J").user_message()
+
+
+def test_every_error_reads_a_page_as_a_sentence_not_only_the_receivers() -> None:
+    """A send, an admin call or `signal-tui send` meets the same proxy page: the error itself
+    says it in a sentence (the receiver used to be the only place that did)."""
+    for body in (HTML_502.encode(), bytearray(HTML_502.encode()), memoryview(HTML_502.encode())):
+        error = classify_response(502, body, url="http://x/v2/send")
+        assert str(error) == error.user_message()
+        assert error.user_message().startswith("The server answered 502 with a web page")
+        assert "<" not in error.user_message()
 
 
 async def test_poll_mode_error_pages_and_cut_off_json_reach_the_state_as_sentences() -> None:
