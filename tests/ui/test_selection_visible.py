@@ -12,9 +12,12 @@ from rich.text import Text
 from textual.app import App
 from textual.theme import BUILTIN_THEMES
 
+from signal_tui.config import Config
 from signal_tui.store.models import Message
+from signal_tui.ui.app import make_app
 from signal_tui.ui.widgets.blocks import SELECTION_BAR, RenderContext, message_lines
 from signal_tui.ui.widgets.theme import theme_colours
+from tests.ui.harness import main_screen, wait_for
 
 THEMES = [n for n in BUILTIN_THEMES if "ansi" not in n]  # ansi themes: the terminal's own colours
 MSG = Message(
@@ -68,3 +71,34 @@ def test_selected_message_has_a_bar_and_a_visible_shade(
     assert shade is not None
     for system in (ColorSystem.TRUECOLOR, ColorSystem.EIGHT_BIT):
         assert _distance(shade, background, system) >= 90, (theme, system)
+
+
+def _background_at(strip, x: int) -> Color | None:  # type: ignore[no-untyped-def]
+    for segment in strip:
+        if x < len(segment.text):
+            return segment.style.bgcolor if segment.style else None
+        x -= len(segment.text)
+    return None
+
+
+async def test_the_chat_under_the_cursor_stands_out_in_every_theme_and_depth(
+    cache_config: Config,
+) -> None:
+    """The conversation list's cursor row, list focused (the screen tints its background):
+    its shade keeps clear of the list's background in truecolor and in 256 colours (in tmux
+    the two were colours 23 and 24, the cursor all but invisible)."""
+    app = make_app(cache_config, start_session=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        chats = main_screen(app).conv_list
+        await wait_for(pilot, lambda: len(chats.order) >= 2)
+        chats.highlighted = chats.order[1]
+        chats.focus()
+        await pilot.pause()
+        for name in THEMES:
+            app.theme = name
+            await pilot.pause()
+            plain, cursor = chats.render_line(0), chats.render_line(2)  # rows 1 and 2
+            plain_bg, cursor_bg = _background_at(plain, 5), _background_at(cursor, 5)
+            assert plain_bg is not None and cursor_bg is not None, name
+            for system in (ColorSystem.TRUECOLOR, ColorSystem.EIGHT_BIT):
+                assert _distance(cursor_bg, plain_bg, system) >= 90, (name, system)

@@ -23,7 +23,7 @@ from textual.strip import Strip
 from signal_tui.store.models import Conversation
 from signal_tui.text import one_line
 from signal_tui.ui.widgets.render import relative_time
-from signal_tui.ui.widgets.theme import theme_colours
+from signal_tui.ui.widgets.theme import distinct_shade, theme_colours
 
 ROW = 2
 
@@ -176,14 +176,21 @@ class ConversationList(ScrollView, can_focus=True):
         text = lines[index % ROW]
         text.truncate(width, overflow="ellipsis")
         if conv.id == self.highlighted:
-            hl = self._colour("boost") if not self.has_focus else self._colour("secondary")
             text.pad_right(width - text.cell_len)
-            text.stylize_before(
-                Style(bgcolor=hl or None, bold=self.has_focus)
-            )  # badge keeps its own
+            text.stylize_before(self._highlight_style(base))  # the badge keeps its own
         strip = Strip(list(text.render(self.app.console)), text.cell_len)
         strip = strip.apply_meta({"conversation_id": conv.id})
         return strip.crop_extend(scroll_x, scroll_x + width, base).apply_style(base)
+
+    def _highlight_style(self, base: Style) -> Style:
+        """The row under the cursor: when the list has focus, a shade clearly apart from the
+        list's own background at any colour depth (reverse video if the theme has none)."""
+        if not self.has_focus:
+            return Style(bgcolor=self._colour("boost") or None)
+        background = base.bgcolor.get_truecolor().hex if base.bgcolor is not None else "#000000"
+        candidates = [self._colour(n) for n in ("secondary", "primary", "accent-darken-3")]
+        shade = distinct_shade(background, candidates)
+        return Style(bgcolor=shade, bold=True) if shade else Style(reverse=True, bold=True)
 
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(0, len(self.order) * ROW)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.color import Color as RichColor
+from rich.color import ColorSystem
 from textual.color import Color
 
 from signal_tui.ui.widgets.render import PALETTE_VARIABLES
@@ -42,3 +44,31 @@ def theme_colours(variables: dict[str, str]) -> dict[str, str]:
         except Exception:
             continue
     return out
+
+
+def _distance(a: str, b: str, system: ColorSystem) -> int:
+    ta = RichColor.parse(a).downgrade(system).get_truecolor()
+    tb = RichColor.parse(b).downgrade(system).get_truecolor()
+    return sum(abs(x - y) for x, y in zip(ta, tb, strict=True))
+
+
+SHADE_APART = 90  # summed RGB distance a shade must keep from its background, at every depth
+
+
+def distinct_shade(background: str, candidates: list[str]) -> str | None:
+    """The first candidate colour clearly apart from `background` both in truecolor and once a
+    256-colour terminal has rounded both (there close shades become the same cell colour:
+    the list's highlight and its focused background both became colour 23/24 in tmux).
+    None when no candidate is: the caller then uses reverse video."""
+    for colour in candidates:
+        if not colour:
+            continue
+        try:
+            if all(
+                _distance(background, colour, system) >= SHADE_APART
+                for system in (ColorSystem.TRUECOLOR, ColorSystem.EIGHT_BIT)
+            ):
+                return colour
+        except Exception:
+            continue
+    return None
