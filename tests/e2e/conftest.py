@@ -15,6 +15,7 @@ from signal_tui.core.session import Session
 from signal_tui.simulator.server import Simulator
 from signal_tui.simulator.state import ContactMeta, Person
 from tests.e2e.envelopes import contact
+from tests.e2e.realserver import served  # noqa: F401  (the {simulator, real server} x mode fixture)
 
 FAST_RECEIVER = {"backoff_base": 0.05, "backoff_max": 0.3, "ping_interval": 5.0}
 FAST_OUTBOX = {"retry_base": 0.05, "retry_max": 0.3}

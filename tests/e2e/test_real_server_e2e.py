@@ -1,0 +1,180 @@
+"""The client against four servers over one simulated world: the bundled simulator and the REAL
+signal-cli-rest-api (over the simulator's fake signal-cli), each in normal and json-rpc mode.
+
+What is checked is what a user sees: rows in the SQLite cache, statuses, readable error sentences.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from signal_tui.core.session import Session
+from tests.e2e.conftest import FAST_OUTBOX, FAST_RECEIVER, last_sent, make_config, wait_for
+from tests.e2e.envelopes import contact
+from tests.e2e.realserver import Served
+
+BOB = contact(1)[0]
+CAROL = contact(2)[0]
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84"
+    b"\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def _session(served: Served, tmp_path: Path) -> Session:
+    config = make_config(served.url, served.account, tmp_path / "data")
+    return Session(config, receiver_options=dict(FAST_RECEIVER), outbox_options=dict(FAST_OUTBOX))
+
+
+async def _bodies(session: Session, address: str) -> list[str]:
+    conv = await session.store.find_conversation(address)
+    if conv is None:
+        return []
+    return [m.body or "" for m in await session.store.messages_before(conv.id, limit=500)]
+
+
+async def _listening(session: Session, served: Served) -> None:
+    """Until a message from CAROL lands: the receiver is connected end to end (json-rpc on the
+    real server: a notification reaches only a websocket that is attached at that moment)."""
+    await wait_for(lambda: session.receiver_state.state == "connected", 10)
+    n = 0
+
+    async def landed() -> bool:
+        nonlocal n
+        if await _bodies(session, CAROL):
+            return True
+        n += 1
+        served.sim.incoming_text(served.account, CAROL, f"probe {n}")
+        return False
+
+    # slower than the poll's 1 s idle timeout: a normal-mode receive returns when 1 s is quiet
+    await wait_for(landed, 15, every=1.3)
+
+
+async def _status(session: Session, message_id: int, *states: str) -> None:
+    async def check() -> bool:
+        msg = await session.store.get_message(message_id)
+        return msg is not None and msg.status in states
+
+    await wait_for(check, 15)
+
+
+async def test_received_messages_and_attachments_land_in_the_cache(
+    served: Served, tmp_path: Path
+) -> None:
+    session = _session(served, tmp_path)
+    await session.open()
+    try:
+        await session.start(send=False)
+        await _listening(session, served)
+        texts = [f"message {i}" for i in range(12)]
+        for text in texts:
+            served.sim.incoming_text(served.account, BOB, text)
+        att_id = "realserverPicture01.png"
+        served.sim.world.attachments[att_id] = PNG
+        attachment = {
+            "contentType": "image/png",
+            "filename": "dot.png",
+            "id": att_id,
+            "size": len(PNG),
+            "width": 1,
+            "height": 1,
+            "caption": None,
+            "uploadTimestamp": None,
+        }
+        served.sim.incoming_text(served.account, BOB, "a picture", attachments=[attachment])
+
+        async def all_there() -> bool:
+            return len(await _bodies(session, BOB)) == len(texts) + 1
+
+        await wait_for(all_there, 20)
+        assert await _bodies(session, BOB) == [*texts, "a picture"]  # in order, each once
+        conv = await session.store.find_conversation(BOB)
+        assert conv is not None
+        (picture,) = [m for m in await session.store.messages_before(conv.id) if m.attachments]
+        path = await session.messenger.download(picture.attachments[0].id)
+        assert path.read_bytes() == PNG
+    finally:
+        await session.stop()
+
+
+async def test_send_text_attachment_and_to_a_new_group(served: Served, tmp_path: Path) -> None:
+    session = _session(served, tmp_path)
+    await session.open()
+    try:
+        await session.start(receive=False)
+        conv = await session.messenger.open_direct(BOB)
+        msg = await session.messenger.send(conv.id, "hello Bob\nsecond line")
+        await _status(session, msg.id, "sent", "delivered", "read")
+        sent = await session.store.get_message(msg.id)
+        assert sent is not None and sent.sent_ts == last_sent(served.sim)["timestamp"]
+        assert last_sent(served.sim)["message"] == "hello Bob\nsecond line"
+
+        picture = tmp_path / "dot.png"
+        picture.write_bytes(PNG)
+        msg = await session.messenger.send(conv.id, "look", attachments=[picture])
+        await _status(session, msg.id, "sent", "delivered", "read")
+        (att,) = last_sent(served.sim)["attachments"]
+        assert served.sim.world.attachments[att["id"]] == PNG
+        assert att["contentType"] == "image/png"
+
+        group = await session.admin.create_group("Real friends", [BOB, CAROL])
+        listed = {g.name: g for g in await session.admin.refresh_groups()}
+        assert set(listed["Real friends"].members) >= {BOB, CAROL}
+        gconv = await session.store.find_conversation(group.id)
+        assert gconv is not None
+        msg = await session.messenger.send(gconv.id, "hi group")
+        await _status(session, msg.id, "sent", "delivered", "read")
+        assert last_sent(served.sim)["message"] == "hi group"
+        world_group = served.sim.group_from_any(group.id)
+        assert world_group is not None and world_group.name == "Real friends"
+        assert last_sent(served.sim)["groupInfo"]["groupId"] == world_group.internal_id
+    finally:
+        await session.stop()
+
+
+async def test_contacts_devices_identities_and_trust(served: Served, tmp_path: Path) -> None:
+    session = _session(served, tmp_path)
+    await session.open()
+    try:
+        assert await session.admin.refresh_contacts() == 20
+        numbers = {r.number for r in await session.store.recipients(limit=100)}
+        assert {BOB, CAROL} <= numbers
+        devices = await session.admin.devices()
+        assert [d.id for d in devices] == [1]
+        identities = {i.number: i for i in await session.admin.identities()}
+        bob = identities[BOB]
+        assert bob.status == "unverified" and len(bob.safety_number.replace(" ", "")) == 60
+        await session.admin.trust(bob)
+        account = served.sim.world.accounts[served.account]
+        assert served.sim.world.find(BOB).uuid in account.verified  # type: ignore[union-attr]
+        again = {i.number: i for i in await session.admin.identities()}
+        assert again[BOB].status == "verified"
+    finally:
+        await session.stop()
+
+
+async def test_untrusted_recipient_reaches_the_user_as_a_sentence(
+    served: Served, tmp_path: Path
+) -> None:
+    served.sim.faults.untrusted.add(BOB)
+    session = _session(served, tmp_path)
+    await session.open()
+    try:
+        conv = await session.messenger.open_direct(BOB)
+        msg = await session.messenger.send(conv.id, "are you still you?")
+        await session.start(receive=False)
+        await _status(session, msg.id, "failed")
+        failed = await session.store.get_message(msg.id)
+        assert failed is not None and "safety number" in (failed.error or "")
+        assert "{" not in (failed.error or "") and "Exception" not in (failed.error or "")
+        failure = await session.messenger.failure(failed)
+        assert failure is not None and failure.kind == "untrusted_identity"
+        await session.messenger.trust_and_resend(failed)
+        await _status(session, msg.id, "sent", "delivered", "read")
+        assert BOB not in served.sim.faults.untrusted
+        await asyncio.sleep(0)
+    finally:
+        await session.stop()
