@@ -21,7 +21,7 @@ HELP_SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
         [
             ("j / k, ↑ / ↓", "move"),
             ("enter", "open the conversation"),
-            ("ctrl+l", "filter conversations (type a +number to start a chat)"),
+            ("/ or ctrl+l", "filter conversations (type a +number to start a chat)"),
         ],
     ),
     (

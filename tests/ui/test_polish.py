@@ -44,3 +44,20 @@ async def test_toasts_show_at_the_top_and_the_filter_hint_fits(tmp_path: Path) -
             assert toast.region.y < 5 and not toast.region.overlaps(composer), toast.region
             field = main.query_one("#filter", Input)
             assert len(field.placeholder) <= field.content_region.width, field.content_region
+
+
+async def test_slash_in_the_list_starts_filtering_so_typed_names_are_not_lost(
+    cache_config: Config,
+) -> None:
+    """In the list, letters typed for a name went nowhere and Enter opened whatever chat was
+    under the cursor. `/` (shown in the footer) moves to the filter, as in most TUIs."""
+    app = make_app(cache_config, start_session=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        main = main_screen(app)
+        await wait_for(pilot, lambda: len(main.conv_list.order) >= 2)
+        main.conv_list.focus()
+        await pilot.pause()
+        shown = {key for key, b in app.active_bindings.items() if b.binding.show}
+        assert "slash" in shown  # the footer tells it
+        await pilot.press("slash", *"climb", "enter")
+        await wait_for(pilot, lambda: main.describe().startswith("Climbing crew"))

@@ -37,6 +37,7 @@ class ConversationList(ScrollView, can_focus=True):
         Binding("home", "edge(0)", show=False),
         Binding("end", "edge(1)", show=False),
         Binding("enter", "choose", "Open"),
+        Binding("slash", "screen.focus_filter", "Filter"),  # type a name: the list narrows
     ]
 
     DEFAULT_CSS = """
