@@ -172,7 +172,7 @@ def add_routes(app: web.Application, sim: Simulator) -> None:
             [
                 {
                     "id": d.id,
-                    "name": d.name,
+                    "name": d.name or "",  # a Go string: an unnamed device is ""
                     "last_seen_timestamp": d.last_seen,
                     "creation_timestamp": d.created,
                 }

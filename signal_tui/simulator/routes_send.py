@@ -108,6 +108,7 @@ def _failure_text(
                 "recipientAddress": {
                     "uuid": p.uuid if p else None,
                     "number": p.number if p else key,
+                    "username": p.username if p else None,  # JsonRecipientAddress: always there
                 },
                 "type": "IDENTITY_FAILURE",
             }
@@ -118,7 +119,13 @@ def _failure_text(
             if sim.profile == "head"
             else ""
         )
-        lines = "".join(f'Untrusted Identity for "{key}"\n' for _, key in failed)
+        # signal-cli prints the per-recipient lines only as plain text: with --output json (HEAD's
+        # server) stdout is the results object alone (SendMessageResultUtils.outputResult)
+        lines = (
+            ""
+            if sim.profile == "head"
+            else "".join(f'Untrusted Identity for "{key}"\n' for _, key in failed)
+        )
         return f"{head}{lines}Failed to send message due to untrusted identities\n"
     if sim.json_rpc:
         return "Failed to send message"
@@ -234,7 +241,8 @@ def add_routes(app: web.Application, sim: Simulator) -> None:
             }
             if not key.startswith("+") and person is None and not key.count("-") == 4:
                 entry["username"] = key
-            errors.append(entry)
+            # ds.SendMessageError: every field is `omitempty` (a missing uuid is left out)
+            errors.append({k: v for k, v in entry.items() if v})
 
         if targets and not ok:
             reason = "IDENTITY_FAILURE" if "IDENTITY_FAILURE" in failed else next(iter(failed))

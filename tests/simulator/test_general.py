@@ -85,7 +85,7 @@ async def test_qrcode_png_raw_uri_and_background_linking(start_sim: StartSim) ->
     accounts = (await client.get("/v1/accounts")).json()
     assert len(accounts) == 2  # only the newest link completes
     devices = (await client.get(f"/v1/devices/{accounts[1]}")).json()
-    assert [d["name"] for d in devices] == [None, "tui"]
+    assert [d["name"] for d in devices] == ["", "tui"]  # a Go string: "" when unnamed (real server)
 
 
 async def test_devices_link_and_remove(start_sim: StartSim) -> None:
