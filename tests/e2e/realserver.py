@@ -147,6 +147,7 @@ class Served:
     url: str
     kind: str  # "sim" | "real"
     mode: str  # "normal" | "json-rpc"
+    sim_config: Path  # the fake signal-cli's config dir (real server only)
 
     @property
     def account(self) -> str:
@@ -165,6 +166,6 @@ async def served(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
     cfg = tmp_path / "signal-cli-config"
     try:
         async with serving(sim, kind, cfg) as url:
-            yield Served(sim, url, kind, mode)
+            yield Served(sim, url, kind, mode, cfg)
     finally:
         await sim.stop()

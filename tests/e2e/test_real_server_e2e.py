@@ -7,12 +7,23 @@ What is checked is what a user sees: rows in the SQLite cache, statuses, readabl
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
+import pytest
+
 from signal_tui.core.session import Session
-from tests.e2e.conftest import FAST_OUTBOX, FAST_RECEIVER, last_sent, make_config, wait_for
+from signal_tui.simulator.server import Simulator
+from tests.e2e.conftest import (
+    FAST_OUTBOX,
+    FAST_RECEIVER,
+    add_contacts,
+    last_sent,
+    make_config,
+    wait_for,
+)
 from tests.e2e.envelopes import contact
-from tests.e2e.realserver import Served
+from tests.e2e.realserver import Served, serving, skip_without_binary
 
 BOB = contact(1)[0]
 CAROL = contact(2)[0]
@@ -178,3 +189,83 @@ async def test_untrusted_recipient_reaches_the_user_as_a_sentence(
         await asyncio.sleep(0)
     finally:
         await session.stop()
+
+
+async def _outbox_drained(session: Session) -> None:
+    async def empty() -> bool:
+        return not await session.store.outbox_items(["queued", "sending", "failed", "unsure"])
+
+    await wait_for(empty, 15)
+
+
+async def test_reply_react_edit_and_delete(served: Served, tmp_path: Path) -> None:
+    session = _session(served, tmp_path)
+    await session.open()
+    try:
+        await session.start(receive=False)
+        conv = await session.messenger.open_direct(BOB)
+        first = await session.messenger.send(conv.id, "first")
+        await _status(session, first.id, "sent", "delivered", "read")
+        first = await session.store.get_message(first.id)
+        assert first is not None
+        reply = await session.messenger.send(conv.id, "a reply", quote=first)
+        await _status(session, reply.id, "sent", "delivered", "read")
+        assert last_sent(served.sim)["quote"]["id"] == first.sent_ts
+        await session.messenger.react(first, "👍")
+        await _outbox_drained(session)
+        assert last_sent(served.sim)["reaction"]["emoji"] == "👍"
+        assert last_sent(served.sim)["reaction"]["targetSentTimestamp"] == first.sent_ts
+        await session.messenger.edit(first, "first, edited")
+        await _outbox_drained(session)
+        edit = last_sent(served.sim)["editMessage"]
+        assert edit["targetSentTimestamp"] == first.sent_ts
+        assert edit["dataMessage"]["message"] == "first, edited"
+        await session.messenger.delete_for_everyone(first)
+        await _outbox_drained(session)
+        assert last_sent(served.sim)["remoteDelete"] == {"timestamp": first.sent_ts}
+        shown = await session.store.get_message(first.id)
+        assert shown is not None and shown.deleted and not shown.error
+    finally:
+        await session.stop()
+
+
+async def test_a_slow_signal_cli_keeps_sends_optimistic(tmp_path: Path) -> None:
+    """The real server in normal mode with each signal-cli call as slow as a JVM start (1.5 s
+    here; 3-9 s in life): the message is on disk and shown as queued at once, and sent after."""
+    skip_without_binary("real")
+    sim = Simulator(mode="normal", scenario="empty", trickle=False)
+    add_contacts(sim)
+    try:
+        async with serving(sim, "real", tmp_path / "cfg", jvm_delay=1.5) as url:
+            served = Served(sim, url, "real", "normal", tmp_path / "cfg")
+            session = _session(served, tmp_path)
+            await session.open()
+            try:
+                await session.start(receive=False)
+                conv = await session.messenger.open_direct(BOB)
+                started = time.monotonic()
+                msg = await session.messenger.send(conv.id, "slowly")
+                assert time.monotonic() - started < 0.5 and msg.status == "queued"
+                await _status(session, msg.id, "sent", "delivered", "read")
+                assert time.monotonic() - started >= 1.5
+                assert last_sent(sim)["message"] == "slowly"
+            finally:
+                await session.stop()
+    finally:
+        await sim.stop()
+
+
+async def test_a_real_server_that_cannot_start_fails_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGNAL_TUI_REAL_SERVER set to something that does not serve: an error, never a skip."""
+    import tests.e2e.realserver as realserver
+
+    monkeypatch.setattr(realserver, "_BINARY", "/bin/false")
+    sim = Simulator(mode="normal", scenario="empty", trickle=False)
+    try:
+        with pytest.raises(RuntimeError, match="exited with 1"):
+            async with serving(sim, "real", tmp_path / "cfg"):
+                pass
+    finally:
+        await sim.stop()
