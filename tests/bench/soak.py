@@ -337,7 +337,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--rss-growth-mib", type=float, default=30.0)
     parser.add_argument("--keep", type=Path, help="keep logs and caches in this (new) dir")
-    parser.add_argument("--idle-cpu-max", type=float, default=1.0, help="% of one core")
+    parser.add_argument("--idle-cpu-max", type=float, default=1.0, help="%% of one core")
     return parser.parse_args(argv)
 
 

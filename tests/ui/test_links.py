@@ -11,7 +11,7 @@ from signal_tui.core.session import Session
 from signal_tui.ui.app import make_app
 from signal_tui.ui.screens import main_actions
 from signal_tui.ui.screens.links import LinkPicker
-from tests.ui.harness import main_screen, wait_for
+from tests.ui.harness import main_screen, wait_for, workers_done
 
 ACCOUNT = "+15550000001"
 ADA = "+15550100001"
@@ -48,8 +48,10 @@ async def test_l_opens_the_link_or_offers_a_choice(
         main = main_screen(app)
         main.open_conversation(conv.id)
         await wait_for(pilot, lambda: len(main.history.messages) == 2, what="the chat")
+        await workers_done(pilot, "the chat to finish opening (it focuses the composer last)")
         first, second = main.history.messages
         main.history.focus()
+        await wait_for(pilot, lambda: app.focused is main.history, what="the history focused")
         main.history.select(first.id)
         await pilot.press("l")
         await wait_for(pilot, lambda: opened, what="the link opened")

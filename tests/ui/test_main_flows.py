@@ -38,8 +38,8 @@ async def test_receive_send_and_notify(config: Config, sim: Simulator) -> None:
         # cached conversations are there at once; the receiver state is always visible
         await wait_for(pilot, lambda: any("Alice Park" in r for r in rows(app)), timeout=5)
         await wait_for(pilot, lambda: app.receiver_state.state == "connected")
-        status = str(app.main.query_one("#status").render())  # type: ignore[union-attr]
-        assert "connected (json-rpc)" in status
+        status = app.main.query_one("#status")  # type: ignore[union-attr]
+        await wait_for(pilot, lambda: "connected (json-rpc)" in str(status.render()))
         # the demo's history arrives over the WebSocket and fills the list in place
         await wait_for(pilot, lambda: any(r.startswith("Echo") for r in rows(app)))
 

@@ -39,7 +39,7 @@ async def test_toasts_show_at_the_top_and_the_filter_hint_fits(tmp_path: Path) -
             screen = app.screen
             await wait_for(pilot, lambda s=screen: s.query(Toast), what="the toast")
             toast = screen.query_one(Toast)
-            await pilot.pause(0.1)
+            await wait_for(pilot, lambda t=toast: t.region.height > 0, what="the toast laid out")
             composer = main.composer.region
             assert toast.region.y < 5 and not toast.region.overlaps(composer), toast.region
             field = main.query_one("#filter", Input)

@@ -12,6 +12,7 @@ from signal_tui.config import Config
 from signal_tui.core.session import Session
 from signal_tui.ui.app import SignalApp, make_app
 from signal_tui.ui.screens.main import MainScreen
+from tests.ui.harness import workers_done
 
 ACCOUNT = "+15550000001"
 ADA = ("+15550100001", "6e1c3a52-0d0e-4c1a-9a55-000000000001", "Ada")
@@ -71,7 +72,7 @@ async def _open(pilot: Pilot[int], app: SignalApp, cid: int) -> MainScreen:
     main.open_conversation(cid)
     await _wait(pilot, lambda: main.conversation is not None and main.conversation.id == cid
                 and bool(main.history.messages), "the chat to open")  # fmt: skip
-    await pilot.pause(0.1)
+    await workers_done(pilot, "the chat to finish opening (it focuses the composer last)")
     return main
 
 
@@ -95,11 +96,16 @@ async def test_new_messages_line_and_the_badge_goes(tmp_path: Path) -> None:
         await _wait(pilot, lambda: main.conv_list.records[cid].unread == 0, "no badge of 1")
 
 
+async def _focus_history(pilot: Pilot[int], main: MainScreen) -> None:
+    main.history.focus()
+    await _wait(pilot, lambda: pilot.app.focused is main.history, "the history to have focus")
+
+
 async def _g_then_u(
     pilot: Pilot[int], main: MainScreen, unread: int, *, line_paged_out: bool = False
 ) -> None:
     """G shows the newest unread message; u then shows the "new messages" line again."""
-    main.history.focus()
+    await _focus_history(pilot, main)
     await pilot.press("G")
     newest = f"new {unread - 1}"
     await _wait(pilot, lambda: newest in main.history.visible_text(), "the newest")
@@ -142,7 +148,7 @@ async def test_g_after_jumping_back_reaches_a_newer_message(tmp_path: Path) -> N
         main.open_conversation(cid, oldest[0].id)  # as a search hit does: a window far back
         await _wait(pilot, lambda: "old 0" in main.history.visible_text(), "the old window")
         assert main.history.more_after
-        main.history.focus()
+        await _focus_history(pilot, main)
         await pilot.press("G")
         await _wait(pilot, lambda: "old 699" in main.history.visible_text(), "the newest")
 
@@ -152,7 +158,7 @@ async def test_own_send_while_scrolled_back_is_brought_into_view(tmp_path: Path)
     app = make_app(config, start_session=False)
     async with app.run_test(size=(100, 30)) as pilot:
         main = await _open(pilot, app, cid)
-        main.history.focus()
+        await _focus_history(pilot, main)
         await pilot.press("g")  # to the oldest loaded
         await _wait(pilot, lambda: "old 199" not in main.history.visible_text(), "scrolled up")
         main.composer.focus_input()

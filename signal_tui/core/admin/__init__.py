@@ -8,7 +8,7 @@ Server facts this relies on (tests/data/rest-api-notes.md):
 * ``DELETE /v1/groups/{n}/{gid}`` does not delete a group, it leaves it ("delete" = leave);
 * linking another device and sending a contacts sync only work on the primary device;
 * a profile update without ``base64_avatar`` REMOVES the avatar, so the avatar bytes we last set are
-  kept in the account data dir and sent again with every update (see admin_people.py).
+  kept in the account data dir and sent again with every update (see core/admin/people.py).
 """
 
 from __future__ import annotations

@@ -147,6 +147,7 @@ class HistoryPaging:
         if self.store is None or self.conversation_id is None:
             return
         at_bottom = self.follow or self.is_vertical_scroll_end or self.max_scroll_y == 0
+        loads = self.loads
         if not self.more_after or not self.messages:
             limit = min(MAX_WINDOW, max(PAGE, len(self.messages) + 10))
             page = await self.store.messages_before(self.conversation_id, None, limit=limit)
@@ -158,8 +159,11 @@ class HistoryPaging:
             )
             if page and last.id not in {m.id for m in page}:
                 self.more_after = True
-        self.loads += 1
         await self._resolve_names(page)
+        if self.loads != loads:  # a key (G, u, a search hit) loaded another window meanwhile:
+            await self.reload()  # this re-read was of the old one and must not undo it
+            return
+        self.loads += 1
         anchor = self._top_anchor()
         self.messages = page
         self._relayout()
